@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ExampleConfig(AppConfig):
+    name = "example"
+
+    def ready(self):
+        import example.signals  # noqa: F401

@@ -1,0 +1,154 @@
+//! `login-storm`: the same fanout twice, first quiet and then with logins
+//! hammering the server (bcrypt at the server's cost), to show whether
+//! hashing starves the event loop. The target is a p99 within 20 % of
+//! the quiet phase.
+//!
+//! Each login user holds one socket of its own throughout, so on presence
+//! its logins change nobody's status: the storm adds hashing, not
+//! broadcasts. Every login starts from a fresh cookie jar (a login over a
+//! live login would end that one and close its socket).
+
+use std::{
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use crate::{
+    account::{self, Login},
+    cli::FanoutArgs,
+    http::HttpConn,
+    modes::{Ctx, fanout, report_opened},
+    observers::Pool,
+    report::{CheckKind, Report},
+    stats::{Latency, LoadMeter},
+    target::Target,
+};
+
+/// The target: p99 with logins at most this times the quiet p99.
+const TARGET_RATIO: f64 = 1.2;
+
+/// What the login workers share.
+#[derive(Default)]
+struct Logins {
+    done: AtomicU64,
+    errors: AtomicU64,
+    stop: AtomicBool,
+    latency: Mutex<Latency>,
+}
+
+/// Runs the mode.
+pub async fn run(ctx: &Ctx, args: FanoutArgs, concurrency: usize) -> anyhow::Result<Report> {
+    let mut report = ctx.report("login-storm");
+    report.param("observers", args.observers);
+    report.param("rounds", args.rounds);
+    report.param("login_concurrency", concurrency);
+    let trigger = ctx.logins("t", 1).await?.remove(0);
+    let login_users = ctx.logins("l", concurrency.max(1)).await?;
+    let (pool, opened) = ctx.observers("o", args.observers).await?;
+    report_opened(&mut report, &opened);
+    // One socket per login user, so that its logins broadcast nothing.
+    let (holders, _) = Pool::open(
+        &ctx.target,
+        &login_users,
+        login_users.len(),
+        8,
+        Duration::from_secs(30),
+    )
+    .await;
+
+    let meter = LoadMeter::start(&ctx.lag, ctx.common.server_pid);
+    let quiet = fanout::run_rounds(ctx, &pool, &trigger, args).await;
+
+    let logins = Arc::new(Logins::default());
+    let workers: Vec<_> = login_users
+        .iter()
+        .map(|user| {
+            let (target, logins) = (ctx.target.clone(), logins.clone());
+            let (user, password) = (user.clone(), ctx.common.password.clone());
+            tokio::spawn(log_in_loop(target, user, password, logins))
+        })
+        .collect();
+    // Let the first hashes get going before the clock starts.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let started = Instant::now();
+    let stormy = fanout::run_rounds(ctx, &pool, &trigger, args).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let done_during = logins.done.load(Ordering::Relaxed);
+    logins.stop.store(true, Ordering::Release);
+    report.generator = meter.finish();
+    for worker in workers {
+        let _ = worker.await;
+    }
+
+    quiet.report(&mut report, "quiet_", "quiet: ");
+    stormy.report(&mut report, "storm_", "with logins: ");
+    let (quiet_p99, storm_p99) = (
+        quiet.latency.summary().p99_ms,
+        stormy.latency.summary().p99_ms,
+    );
+    let ratio = storm_p99 / quiet_p99.max(1e-3);
+    report.metric("p99_ratio", "p99 with logins / quiet", ratio);
+    report.metric(
+        "logins_per_sec",
+        "logins/s during the storm",
+        done_during as f64 / elapsed.max(1e-9),
+    );
+    let login_latency = logins
+        .latency
+        .lock()
+        .map(|l| l.summary())
+        .unwrap_or_default();
+    report.latency("login", "login (GET+POST)", &login_latency);
+    let errors = logins.errors.load(Ordering::Relaxed);
+    report.metric("login_errors", "login errors", errors as f64);
+    report.check(
+        CheckKind::Correctness,
+        "logins happened during the storm",
+        done_during > 0,
+    );
+    report.check(CheckKind::Correctness, "no login failed", errors == 0);
+    fanout::report_dropped(&mut report, &pool);
+    if ctx.is_presence() {
+        report.check(
+            CheckKind::Target,
+            format!(
+                "p99 with logins within {:.0} % of the quiet p99",
+                (TARGET_RATIO - 1.0) * 100.0
+            ),
+            ratio <= TARGET_RATIO,
+        );
+    }
+    holders.close().await;
+    pool.close().await;
+    Ok(report)
+}
+
+/// Logs `user` in again and again from fresh cookie jars until stopped.
+async fn log_in_loop(target: Arc<Target>, user: Login, password: String, logins: Arc<Logins>) {
+    let mut conn = HttpConn::new(target);
+    let mut latency = Latency::default();
+    while !logins.stop.load(Ordering::Acquire) {
+        let started = Instant::now();
+        match account::log_in(&mut conn, &user.username, &password).await {
+            Ok(Some(_)) => {
+                logins.done.fetch_add(1, Ordering::Relaxed);
+                latency.record(started.elapsed());
+            }
+            Ok(None) => {
+                logins.errors.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(err) => {
+                if logins.errors.fetch_add(1, Ordering::Relaxed) == 0 {
+                    eprintln!("presence-bench: login failed: {err:#}");
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    }
+    if let Ok(mut total) = logins.latency.lock() {
+        total.merge(&latency);
+    }
+}

@@ -1,0 +1,12 @@
+//! WebSocket frames, as `WsSession` decodes them. The checks are in
+//! `fuzz/checks/frames.rs`, shared with the integration test that replays
+//! the committed corpus (`tests/integration/corpus.rs`).
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "../checks/frames.rs"]
+mod checks;
+
+fuzz_target!(|data: &[u8]| checks::check(data));

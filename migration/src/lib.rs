@@ -1,0 +1,23 @@
+//! The schema of presence as sea-orm migrations.
+//!
+//! [`Migrator`] lists every migration in order. The server applies the
+//! pending ones at start-up (see `presence::db`), so a fresh database needs
+//! no separate step.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_create_tables;
+mod m20261122_000001_username_key_collation;
+
+/// Applies the schema migrations of presence in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_create_tables::Migration),
+            Box::new(m20261122_000001_username_key_collation::Migration),
+        ]
+    }
+}

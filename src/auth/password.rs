@@ -1,0 +1,300 @@
+//! Passwords: the rules a new one must meet, and bcrypt on the blocking pool.
+//!
+//! bcrypt is deliberately slow (a quarter of a second at cost 12), so it
+//! never runs on an HTTP worker or an actor: [`hash`] and [`verify`] hand it
+//! to the blocking thread pool and await the result.
+//!
+//! The blocking pool alone would still let a burst of logins take every
+//! core, and the event loops (and with them every socket's deliveries)
+//! would wait for the hashes. So at most [`hash_slots`] hashes run at
+//! once, which leaves one core to the event loops; further logins queue.
+
+use std::{collections::HashMap, fmt, num::NonZeroUsize, sync::OnceLock};
+
+use tokio::sync::Semaphore;
+
+/// A password that meets the sign-up rules. Its `Debug` never shows it.
+pub struct Password(String);
+
+/// Why a new password was refused. The messages are Django's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    /// Nothing was typed.
+    #[error("This field is required.")]
+    Empty,
+    /// Fewer than [`Password::MIN_CHARS`] characters.
+    #[error("This password is too short. It must contain at least 8 characters.")]
+    TooShort,
+    /// Only digits.
+    #[error("This password is entirely numeric.")]
+    EntirelyNumeric,
+    /// The username, or close enough to it to guess.
+    #[error("The password is too similar to the username.")]
+    TooSimilarToUsername,
+    /// bcrypt reads only the first 72 bytes; longer would be silently cut.
+    #[error("This password is too long. It must contain at most 72 bytes.")]
+    TooLong,
+}
+
+impl Password {
+    /// Django's `MinimumLengthValidator` default.
+    pub const MIN_CHARS: usize = 8;
+    /// bcrypt's input limit.
+    pub const MAX_BYTES: usize = 72;
+
+    /// Checks a new password against every rule and reports each one it
+    /// breaks, as Django's validators do.
+    pub fn parse(raw: String, username: &str) -> Result<Self, Vec<PasswordError>> {
+        if raw.is_empty() {
+            return Err(vec![PasswordError::Empty]);
+        }
+        let mut errors = Vec::new();
+        if too_similar(&raw, username) {
+            errors.push(PasswordError::TooSimilarToUsername);
+        }
+        if raw.chars().count() < Self::MIN_CHARS {
+            errors.push(PasswordError::TooShort);
+        }
+        if raw.chars().all(|c| c.is_ascii_digit()) {
+            errors.push(PasswordError::EntirelyNumeric);
+        }
+        if raw.len() > Self::MAX_BYTES {
+            errors.push(PasswordError::TooLong);
+        }
+        if errors.is_empty() {
+            Ok(Self(raw))
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The password itself, for hashing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+/// Django's `UserAttributeSimilarityValidator`: the password is refused when
+/// `SequenceMatcher.quick_ratio()` against the username, or against any
+/// part of it split on non-word characters, reaches 0.7.
+fn too_similar(password: &str, username: &str) -> bool {
+    const MAX_SIMILARITY: f64 = 0.7;
+    let password = password.to_lowercase();
+    let username = username.trim().to_lowercase();
+    let parts = username
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|part| !part.is_empty())
+        .chain(std::iter::once(username.as_str()));
+    parts
+        .into_iter()
+        .any(|part| quick_ratio(part, &password) >= MAX_SIMILARITY)
+}
+
+/// Python's `difflib.SequenceMatcher.quick_ratio`: twice the size of the
+/// multiset intersection of characters, over the total length.
+fn quick_ratio(a: &str, b: &str) -> f64 {
+    let total = a.chars().count() + b.chars().count();
+    if total == 0 {
+        return 1.0;
+    }
+    let mut available: HashMap<char, usize> = HashMap::new();
+    for c in b.chars() {
+        *available.entry(c).or_default() += 1;
+    }
+    let mut matches = 0usize;
+    for c in a.chars() {
+        if let Some(n) = available.get_mut(&c).filter(|n| **n > 0) {
+            *n -= 1;
+            matches += 1;
+        }
+    }
+    2.0 * matches as f64 / total as f64
+}
+
+/// Hashing or checking a password failed inside the server.
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    /// bcrypt itself refused.
+    #[error("bcrypt failed: {0}")]
+    Bcrypt(#[from] bcrypt::BcryptError),
+    /// The blocking pool dropped the job (the server is shutting down).
+    #[error("the blocking pool did not run the hash")]
+    Pool,
+}
+
+/// How many bcrypt computations may run at once: every core but one (and
+/// at least one), so that hashing never starves the event loops.
+pub fn hash_slots() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, NonZeroUsize::get)
+        .saturating_sub(1)
+        .max(1)
+}
+
+/// Runs `job` on the blocking pool once one of the [`hash_slots`] is free.
+async fn on_hash_slot<T, F>(job: F) -> Result<T, HashError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    // A static semaphore lends `'static` permits, which the blocking job
+    // can own.
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    let permit = SLOTS
+        .get_or_init(|| Semaphore::new(hash_slots()))
+        .acquire()
+        .await
+        .map_err(|_| HashError::Pool)?;
+    actix_web::rt::task::spawn_blocking(move || {
+        // Held by the job, not by the awaiting request: a client that
+        // hangs up does not free the slot while its hash still runs.
+        let _permit = permit;
+        job()
+    })
+    .await
+    .map_err(|_| HashError::Pool)
+}
+
+/// Hashes `password` with bcrypt at `cost`, on the blocking pool.
+pub async fn hash(password: Password, cost: u32) -> Result<String, HashError> {
+    on_hash_slot(move || bcrypt::hash(password.expose(), cost))
+        .await?
+        .map_err(HashError::from)
+}
+
+/// A hash of a random secret at `cost`, for [`verify`] to check when the
+/// username is unknown.
+pub async fn dummy_hash(cost: u32) -> Result<String, HashError> {
+    let secret = super::token::random(32);
+    on_hash_slot(move || bcrypt::hash(secret, cost))
+        .await?
+        .map_err(HashError::from)
+}
+
+/// Checks `candidate` against a stored bcrypt hash, on the blocking pool.
+///
+/// Callers with no stored hash (an unknown username) still call this with
+/// a dummy hash of the same cost, so that both cases take the same time
+/// and the response does not reveal which usernames exist.
+pub async fn verify(candidate: String, stored_hash: String) -> Result<bool, HashError> {
+    metrics::counter!(crate::metrics::PASSWORD_CHECKS).increment(1);
+    on_hash_slot(move || {
+        // A password longer than bcrypt reads can never have been set.
+        if candidate.len() > Password::MAX_BYTES {
+            return Ok(false);
+        }
+        bcrypt::verify(candidate, &stored_hash)
+    })
+    .await?
+    .map_err(HashError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(password: &str, username: &str) -> Result<Password, Vec<PasswordError>> {
+        Password::parse(password.to_owned(), username)
+    }
+
+    #[test]
+    fn a_long_mixed_password_is_accepted() {
+        assert!(parse("johnson123", "michael").is_ok());
+    }
+
+    #[test]
+    fn an_empty_password_is_required() {
+        assert_eq!(parse("", "bob").unwrap_err(), vec![PasswordError::Empty]);
+    }
+
+    #[test]
+    fn a_password_of_7_chars_is_too_short() {
+        assert!(
+            parse("abcxyz7", "bob")
+                .unwrap_err()
+                .contains(&PasswordError::TooShort)
+        );
+        assert!(parse("abcxyz78", "bob").is_ok());
+    }
+
+    #[test]
+    fn a_password_of_only_digits_is_rejected() {
+        assert_eq!(
+            parse("1234567890", "bob").unwrap_err(),
+            vec![PasswordError::EntirelyNumeric]
+        );
+    }
+
+    #[test]
+    fn the_username_as_password_is_rejected_ignoring_case() {
+        assert!(
+            parse("Margaretha", "margaretha")
+                .unwrap_err()
+                .contains(&PasswordError::TooSimilarToUsername)
+        );
+    }
+
+    #[test]
+    fn a_password_close_to_a_part_of_the_username_is_rejected() {
+        assert!(
+            parse("johnson99", "michael.johnson")
+                .unwrap_err()
+                .contains(&PasswordError::TooSimilarToUsername)
+        );
+    }
+
+    #[test]
+    fn a_password_over_72_bytes_is_rejected() {
+        assert!(
+            parse(&"ab".repeat(37), "bob")
+                .unwrap_err()
+                .contains(&PasswordError::TooLong)
+        );
+        assert!(parse(&"ab".repeat(36), "bob").is_ok());
+    }
+
+    #[test]
+    fn quick_ratio_matches_python() {
+        // difflib.SequenceMatcher(None, "abcd", "bcde").quick_ratio() == 0.75
+        assert!((quick_ratio("abcd", "bcde") - 0.75).abs() < 1e-9);
+        assert!((quick_ratio("", "") - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_password_is_not_printed_in_debug_output() {
+        let password = parse("correct horse", "bob").unwrap();
+        assert!(!format!("{password:?}").contains("horse"));
+    }
+
+    #[actix_web::test]
+    async fn a_hash_verifies_its_password_and_nothing_else() {
+        let hashed = hash(parse("correct horse", "bob").unwrap(), 4)
+            .await
+            .unwrap();
+        assert!(
+            verify("correct horse".into(), hashed.clone())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify("correct horsf".into(), hashed.clone())
+                .await
+                .unwrap()
+        );
+        assert!(!verify("x".repeat(100), hashed).await.unwrap());
+    }
+
+    #[actix_web::test]
+    async fn more_hashes_than_slots_all_complete() {
+        let jobs = (0..4).map(|_| hash(parse("correct horse", "bob").unwrap(), 4));
+        for hashed in futures_util::future::join_all(jobs).await {
+            assert!(hashed.unwrap().starts_with("$2"));
+        }
+    }
+}

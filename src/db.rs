@@ -1,0 +1,157 @@
+//! Connecting to the database and bringing its schema up to date.
+//!
+//! One code path serves SQLite (the default, embedded) and PostgreSQL (the
+//! production database, shared by several nodes).
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    sqlx::sqlite::{SqliteError, SqliteJournalMode},
+};
+
+/// How long a request waits for a pooled connection before it gives up
+/// with a 503, rather than hanging while the database is away.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How much of an SQLite file connections map into memory (shared by all
+/// of them, and only as large as the file).
+const SQLITE_MMAP_BYTES: u64 = 256 * 1024 * 1024;
+
+/// An arbitrary constant that names presence's migration lock in
+/// PostgreSQL's advisory lock space.
+const MIGRATION_LOCK_ID: i64 = 0x7072_6573_656e_6365; // "presence"
+
+/// How long to wait between attempts when a fresh SQLite file is busy
+/// being switched to WAL by another process, at first and at most.
+const BUSY_RETRY_FIRST: Duration = Duration::from_millis(10);
+const BUSY_RETRY_MAX: Duration = Duration::from_millis(200);
+
+/// Opens a connection pool for `url`.
+///
+/// Switching a new SQLite file to WAL needs an exclusive lock that the busy
+/// timeout cannot wait for (SQLite answers `SQLITE_BUSY` at once), so when
+/// several processes open a fresh file together all but one may be refused.
+/// The switch is quick and happens once per file, so a refused connect is
+/// retried with growing pauses for up to [`ACQUIRE_TIMEOUT`].
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let deadline = tokio::time::Instant::now() + ACQUIRE_TIMEOUT;
+    let mut pause = BUSY_RETRY_FIRST;
+    loop {
+        match Database::connect(options(url)).await {
+            Err(err) if is_sqlite_busy(&err) && tokio::time::Instant::now() + pause < deadline => {
+                tracing::debug!(?pause, "SQLite file busy at connect; retrying");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(BUSY_RETRY_MAX);
+            }
+            result => return result,
+        }
+    }
+}
+
+/// Whether `err` is SQLite's `SQLITE_BUSY` (primary code 5, in any of its
+/// extended forms), the one refusal that goes away by itself.
+fn is_sqlite_busy(err: &DbErr) -> bool {
+    const SQLITE_BUSY: i32 = 5;
+    let DbErr::Conn(RuntimeErr::SqlxError(err)) = err else {
+        return false;
+    };
+    let sea_orm::sqlx::Error::Database(db) = err.as_ref() else {
+        return false;
+    };
+    db.try_downcast_ref::<SqliteError>().is_some()
+        && db
+            .code()
+            .and_then(|code| code.parse::<i32>().ok())
+            .is_some_and(|code| code & 0xff == SQLITE_BUSY)
+}
+
+/// The pool settings for `url`, with the SQLite tuning (ignored elsewhere).
+fn options(url: &str) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url);
+    options
+        .max_connections(16)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_timeout(ACQUIRE_TIMEOUT)
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts
+                // WAL lets page renders read while the presence store writes.
+                .journal_mode(SqliteJournalMode::Wal)
+                // Reads through a shared memory map rather than a `pread`
+                // per page, and a page cache of 16 MiB per connection
+                // rather than 2: the list page walks 10,000 users' rows,
+                // and with the defaults a fifth of its time went to
+                // copying pages the connection had read a moment before.
+                .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
+                .pragma("cache_size", "-16384")
+        });
+    options
+}
+
+/// Applies pending migrations.
+///
+/// Several nodes (or test servers) may start at once, so the migration runs
+/// in one transaction that first takes a lock: an advisory lock on
+/// PostgreSQL, the write lock on SQLite. The others wait, then find nothing
+/// left to do.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let txn = db.begin().await?;
+            txn.execute_unprepared(&format!(
+                "SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})"
+            ))
+            .await?;
+            Migrator::up(&txn, None).await?;
+            txn.commit().await
+        }
+        DbBackend::Sqlite => {
+            // BEGIN IMMEDIATE takes the write lock first, so a second
+            // process waits (up to the busy timeout) instead of racing.
+            let options = TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            };
+            let txn = db.begin_with_options(options).await?;
+            Migrator::up(&txn, None).await?;
+            txn.commit().await
+        }
+        _ => Migrator::up(db, None).await,
+    }
+}
+
+/// The current time as Unix epoch milliseconds, the unit of every
+/// timestamp column.
+pub fn now_millis() -> i64 {
+    let elapsed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The race behind a start of several servers on one new file: each
+    /// round opens a fresh file from eight pools at once.
+    #[actix_web::test]
+    async fn pools_opened_at_once_on_a_fresh_sqlite_file_all_connect() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("db").display());
+            let opened = futures_util::future::join_all((0..8).map(|_| connect(&url))).await;
+            for pool in opened {
+                assert!(pool.is_ok(), "{:?}", pool.err());
+            }
+        }
+    }
+
+    #[test]
+    fn only_sqlite_busy_counts_as_busy() {
+        assert!(!is_sqlite_busy(&DbErr::Custom("busy".into())));
+    }
+}

@@ -1,0 +1,75 @@
+//! # presence
+//!
+//! A real-time presence service: people sign up, log in, and see every user
+//! with a live Online/Offline status that changes in their browser the moment
+//! someone else logs in, opens a tab, closes the last one or logs out.
+//!
+//! It is the classic Django Channels tutorial app done properly with actors:
+//!
+//! ```text
+//!   browser tab ──WebSocket──▶ WsSession ──Connect/Disconnect──▶ PresenceHub
+//!   log-in form ──HTTP POST──▶ handler   ──UserLoggedIn/Out────▶     │
+//!                                                                    ▼
+//!                      every WsSession ◀──Deliver(frame)── publish ◀─ PresenceStore
+//!                                                          (after the LoggedInUser
+//!                                                           rows are written)
+//! ```
+//!
+//! - Each WebSocket connection is a [`presence::session::WsSession`] actor.
+//!   It registers with the one [`presence::hub::PresenceHub`] of the process
+//!   when it starts, and leaves when it stops.
+//! - The hub counts connections per user. The first one announces the user;
+//!   the last one going away starts a grace period, after which the user is
+//!   announced offline. A login counts as a connection for that period.
+//! - Every change is written to the `LoggedInUser` rows first and broadcast
+//!   second, so a client that sees an event and then loads `/` sees the same
+//!   state. Each event is serialized once and shared by every socket.
+//!
+//! # Layout
+//!
+//! - [`config`]: the settings, each with an environment variable and a flag.
+//! - [`routes`]: the URL map and the extractors' error pages.
+//! - [`startup`]: builds the app from a [`config::Config`] and a listener, and
+//!   shuts it down cleanly.
+//! - [`shutdown`]: Ctrl-C, SIGTERM and the handle that ask for that shutdown.
+//! - [`db`]: connecting to SQLite or PostgreSQL and running the migrations.
+//! - [`users`]: data access for accounts and the rendered directory.
+//! - [`sessions`]: the actix-session store over the sea-orm `session` table.
+//! - [`auth`]: usernames, passwords, CSRF, the current user and the sign-up,
+//!   log-in and log-out routes.
+//! - [`presence`]: the hub and session actors, the wire protocol and the
+//!   persistence of the online set.
+//! - [`pages`]: the user list page.
+//! - [`api`]: the JSON directory behind search and paging.
+//! - [`templates`]: the Tera templates, embedded in the binary.
+//! - [`assets`]: the CSS, JavaScript and favicon, embedded in the binary.
+//! - [`telemetry`]: tracing set-up and the per-request log line.
+//! - [`health`]: the `/healthz` check.
+//! - [`throttle`]: rate limits of logins and sign-ups.
+//! - [`security`]: security headers and `Secure` cookies.
+//! - [`client`]: the client's address and scheme, through a trusted proxy.
+//! - [`redis_link`]: a shared Redis connection for request-time work.
+//! - [`error`]: the one error type that handlers return, rendered as a page.
+//! - [`metrics`]: the Prometheus catalogue and `/metrics`.
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod client;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod metrics;
+pub mod pages;
+pub mod presence;
+pub mod redis_link;
+pub mod routes;
+pub mod security;
+pub mod sessions;
+pub mod shutdown;
+pub mod startup;
+pub mod telemetry;
+pub mod templates;
+pub mod throttle;
+pub mod users;

@@ -1,0 +1,61 @@
+//! The names of presence's Redis keys and channel, all under one prefix.
+//!
+//! | key | type | holds |
+//! | --- | --- | --- |
+//! | `{p}:node:{id}:users` | set | users online on node `id` (sockets or grace holds) |
+//! | `{p}:online` | hash | user → number of nodes they are online on |
+//! | `{p}:seq` | string | sequence number of the last bulletin |
+//! | `{p}:lease:{id}` | string, 3 s TTL | node `id` is alive |
+//! | `{p}:nodes` | set | every node that has registered |
+//! | `{p}:session:{key}` | string | an HTTP session (actix-session) |
+//! | `{p}:events` | channel | bulletins, one per cluster-wide change |
+
+/// The keys of one cluster.
+#[derive(Clone, Debug)]
+pub struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    /// Keys under `prefix`.
+    pub fn new(prefix: &str) -> Self {
+        Self {
+            prefix: prefix.to_owned(),
+        }
+    }
+
+    /// The users online on `node`.
+    pub fn node_users(&self, node: &str) -> String {
+        format!("{}:node:{node}:users", self.prefix)
+    }
+
+    /// The cluster-wide count of nodes per online user.
+    pub fn online(&self) -> String {
+        format!("{}:online", self.prefix)
+    }
+
+    /// The bulletin sequence number.
+    pub fn seq(&self) -> String {
+        format!("{}:seq", self.prefix)
+    }
+
+    /// The lease of `node`.
+    pub fn lease(&self, node: &str) -> String {
+        format!("{}:lease:{node}", self.prefix)
+    }
+
+    /// The registered nodes.
+    pub fn nodes(&self) -> String {
+        format!("{}:nodes", self.prefix)
+    }
+
+    /// The pub/sub channel of bulletins.
+    pub fn channel(&self) -> String {
+        format!("{}:events", self.prefix)
+    }
+
+    /// The key of an HTTP session.
+    pub fn session(&self, key: &str) -> String {
+        format!("{}:session:{key}", self.prefix)
+    }
+}

@@ -1,0 +1,43 @@
+//! Shutting the hub down: every socket closes with 1001 (going away), this
+//! node's `LoggedInUser` rows go, and the node leaves the cluster, in that
+//! order, before the process exits.
+
+use actix::{Context, Handler, Message, ResponseFuture};
+
+use super::{PresenceHub, mailbox};
+use crate::presence::session::{Close, CloseReason};
+
+/// Closes every socket with 1001, removes this node's `LoggedInUser` rows,
+/// leaves the cluster, and turns away later sockets. Replies when done.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Shutdown;
+
+impl Handler<Shutdown> for PresenceHub {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, _: Shutdown, _: &mut Context<Self>) -> Self::Result {
+        mailbox::taken();
+        self.shutting_down = true;
+        for member in self.roster.drain() {
+            member.handle.close.do_send(Close {
+                reason: CloseReason::ServerShutdown,
+            });
+        }
+        self.published.clear();
+        self.snapshot = None;
+        let store = self.store.take();
+        let fanout = self.fanout.take();
+        self.epoch = None;
+        Box::pin(async move {
+            // Rows first, then Redis: an observer elsewhere that sees the
+            // offline bulletin and reloads finds the rows gone already.
+            if let Some(store) = store {
+                store.stop().await;
+            }
+            if let Some(fanout) = fanout {
+                fanout.stop().await;
+            }
+        })
+    }
+}

@@ -1,0 +1,23 @@
+//! Live presence: who is online, pushed to every open page.
+//!
+//! - [`hub`]: the `PresenceHub` actor, the one group of this process, and
+//!   the messages it handles.
+//! - [`roster`]: the hub's bookkeeping of sockets, users and grace holds,
+//!   as plain data with no actors or timers.
+//! - [`session`]: the `WsSession` actor, one per WebSocket.
+//! - [`protocol`]: the JSON frames on the wire.
+//! - [`store`]: the writer that mirrors the online set into `LoggedInUser`.
+//! - [`fanout`]: Redis between processes: shared presence state, bulletins,
+//!   node leases (cluster mode only).
+//! - [`connection`]: the TCP connection under a socket, to cut off a
+//!   client that stopped reading.
+//! - [`upgrade`]: the `/users/` route's origin and login checks.
+
+pub mod connection;
+pub mod fanout;
+pub mod hub;
+pub mod protocol;
+pub mod roster;
+pub mod session;
+pub mod store;
+pub mod upgrade;

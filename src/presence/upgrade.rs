@@ -1,0 +1,113 @@
+//! `GET /users/`: the checks in front of the WebSocket handshake.
+//!
+//! - An `Origin` other than the app's own host gets 403. Browsers send
+//!   cookies with cross-site WebSocket handshakes, so without this check
+//!   any page could open a socket as the visitor (cross-site WebSocket
+//!   hijacking). Non-browser clients send no `Origin` and are let through;
+//!   they still need a session cookie.
+//! - A request without an authenticated session gets 401, and the hub
+//!   never hears of it.
+
+use actix::Addr;
+use actix_web::{HttpRequest, HttpResponse, http::header, web};
+
+use crate::{
+    auth::MaybeUser,
+    client,
+    error::AppError,
+    presence::{
+        connection::TcpConnection,
+        hub::PresenceHub,
+        session::{Heartbeat, Peer, WsSession},
+    },
+    telemetry::RequestId,
+};
+
+/// Upgrades an authenticated same-origin request to a [`WsSession`].
+pub async fn users_socket(
+    req: HttpRequest,
+    stream: web::Payload,
+    viewer: MaybeUser,
+    hub: web::Data<Addr<PresenceHub>>,
+    heartbeat: web::Data<Heartbeat>,
+) -> Result<HttpResponse, AppError> {
+    if !same_origin(&req) {
+        return Err(AppError::ForeignOrigin);
+    }
+    let user = viewer.0.ok_or(AppError::Unauthorized)?;
+    let connection = req.conn_data::<TcpConnection>().copied();
+    if let Some(connection) = &connection {
+        connection.limit_send_buffer();
+    }
+    let peer = Peer {
+        address: client::ip_text(&req),
+        request_id: RequestId::of(&req),
+        connection,
+    };
+    let session = WsSession::new(
+        hub.get_ref().clone(),
+        user.username,
+        user.session,
+        peer,
+        *heartbeat.get_ref(),
+    );
+    session
+        .start(&req, stream)
+        .map_err(|err| AppError::BadRequest(format!("not a WebSocket handshake ({err})")))
+}
+
+/// Whether the `Origin` header, if any, names this request's own host.
+fn same_origin(req: &HttpRequest) -> bool {
+    let headers = req.headers();
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let (Ok(origin), Some(Ok(host))) = (
+        origin.to_str(),
+        headers.get(header::HOST).map(|host| host.to_str()),
+    ) else {
+        return false;
+    };
+    origin_matches_host(origin, host)
+}
+
+fn origin_matches_host(origin: &str, host: &str) -> bool {
+    let authority = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"));
+    authority.is_some_and(|authority| authority.eq_ignore_ascii_case(host))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_apps_own_origin_is_accepted() {
+        assert!(origin_matches_host(
+            "http://127.0.0.1:8000",
+            "127.0.0.1:8000"
+        ));
+        assert!(origin_matches_host(
+            "https://Presence.example",
+            "presence.example"
+        ));
+    }
+
+    #[test]
+    fn another_sites_origin_is_rejected() {
+        assert!(!origin_matches_host(
+            "http://evil.example",
+            "127.0.0.1:8000"
+        ));
+        assert!(!origin_matches_host(
+            "http://127.0.0.1:8001",
+            "127.0.0.1:8000"
+        ));
+        assert!(!origin_matches_host("null", "127.0.0.1:8000"));
+        assert!(!origin_matches_host(
+            "http://127.0.0.1:8000.evil.example",
+            "127.0.0.1:8000"
+        ));
+    }
+}

@@ -1,0 +1,304 @@
+//! Building the app from a [`Config`] and a listener, running it, and
+//! shutting it down cleanly.
+//!
+//! Tests call [`Application::build`] with a listener on port 0 and a fresh
+//! database, so each test gets its own server, hub and data.
+
+use std::{net::TcpListener, time::Duration};
+
+use actix::{Actor, Addr};
+use actix_identity::IdentityMiddleware;
+use actix_session::{
+    SessionMiddleware,
+    config::{PersistentSession, TtlExtensionPolicy},
+};
+use actix_web::{
+    App, HttpServer,
+    cookie::{Key, SameSite, time::Duration as CookieDuration},
+    dev::Server,
+    middleware, web,
+};
+use metrics_exporter_prometheus::PrometheusHandle;
+use sea_orm::{DatabaseConnection, DbErr};
+
+use crate::{
+    auth::{self, AuthSettings, token},
+    client::ProxyTrust,
+    config::{Config, ConfigError},
+    db,
+    health::HealthChecks,
+    presence::{
+        connection::TcpConnection,
+        fanout::{ClusterConfig, keys::Keys},
+        hub::{PresenceHub, Shutdown, mailbox},
+        session::Heartbeat,
+        store,
+    },
+    redis_link::SharedRedis,
+    routes,
+    security::{self, CookieSecure},
+    sessions::{self, DbSessionStore, RedisSessions, SessionBackend},
+    telemetry, templates,
+    throttle::{Limit, Throttle},
+};
+
+/// Re-exported: callers that build an [`Application`] also stop it.
+pub use crate::shutdown::ShutdownHandle;
+
+/// How long sessions live without activity: Django's default, two weeks.
+const SESSION_TTL_DAYS: i64 = 14;
+/// How long the HTTP server waits for requests in flight at shutdown.
+const SHUTDOWN_TIMEOUT_SECS: u64 = 3;
+/// How long shutdown waits for the hub to close sockets, clear rows and
+/// leave the cluster.
+const HUB_SHUTDOWN_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// Why the app could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// Contradictory settings.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A template does not parse.
+    #[error("templates: {0}")]
+    Templates(#[from] tera::Error),
+    /// The database is unreachable or its migration failed.
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    /// bcrypt failed while preparing the login decoy.
+    #[error("password hashing: {0}")]
+    Hashing(#[from] auth::password::HashError),
+    /// The listener could not be used.
+    #[error("listener: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Everything the handlers share, one `web::Data` each.
+#[derive(Clone)]
+struct SharedState {
+    db: web::Data<DatabaseConnection>,
+    hub: web::Data<Addr<PresenceHub>>,
+    auth: web::Data<AuthSettings>,
+    heartbeat: web::Data<Heartbeat>,
+    health: web::Data<HealthChecks>,
+    metrics: web::Data<PrometheusHandle>,
+    proxy: web::Data<ProxyTrust>,
+    cookie_secure: web::Data<CookieSecure>,
+}
+
+impl SharedState {
+    /// Registers the shared state and the routes.
+    fn configure(&self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(self.db.clone())
+            .app_data(self.hub.clone())
+            .app_data(self.auth.clone())
+            .app_data(self.heartbeat.clone())
+            .app_data(self.health.clone())
+            .app_data(self.metrics.clone())
+            .app_data(self.proxy.clone())
+            .app_data(self.cookie_secure.clone())
+            .configure(routes::configure);
+    }
+}
+
+/// A built, not yet running, presence server.
+pub struct Application {
+    server: Server,
+    port: u16,
+    hub: Addr<PresenceHub>,
+    db: DatabaseConnection,
+    shutdown: ShutdownHandle,
+}
+
+impl Application {
+    /// Connects and migrates the database, clears rows a crashed process
+    /// left behind, starts the hub and binds the HTTP server to `listener`.
+    pub async fn build(config: Config, listener: TcpListener) -> Result<Self, StartupError> {
+        config.validate()?;
+        templates::check()?;
+        let db = db::connect(&config.database_url).await?;
+        db::migrate(&db).await?;
+
+        let node_id = config.node_id.clone().unwrap_or_else(|| token::random(12));
+        let cluster = config.redis_url.clone().map(|redis_url| ClusterConfig {
+            redis_url,
+            prefix: config.redis_prefix.clone(),
+            node_id: node_id.clone(),
+        });
+        // Rows present now are ghosts of a crash: on a single node all of
+        // them; in a cluster this node's own (the others' are judged by
+        // their leases).
+        let ghosts = match &cluster {
+            None => store::clear_all(&db).await?,
+            Some(_) => store::clear_node(&db, &node_id).await?,
+        };
+        if ghosts > 0 {
+            tracing::warn!(
+                rows = ghosts,
+                "removed LoggedInUser rows left by a previous process"
+            );
+        }
+        let mode = if cluster.is_some() {
+            "cluster"
+        } else {
+            "single node"
+        };
+        tracing::info!(node_id = %node_id, mode, "presence node starting");
+
+        let key = match &config.secret_key {
+            Some(secret) => Key::derive_from(secret.as_bytes()),
+            None => {
+                tracing::warn!(
+                    "SECRET_KEY is not set: using a random key, so sessions end when the server restarts"
+                );
+                Key::generate()
+            }
+        };
+        let login_limit = Limit {
+            max: config.login_failure_limit,
+            window: Duration::from_secs(config.login_failure_window_secs),
+        };
+        let signup_limit = Limit {
+            max: config.signup_limit,
+            window: Duration::from_secs(config.signup_window_secs),
+        };
+        let redis = cluster
+            .as_ref()
+            .map(|cluster| SharedRedis::new(&cluster.redis_url));
+        let sessions = match &cluster {
+            None => {
+                spawn_session_purger(db.clone());
+                SessionBackend::Database(DbSessionStore::new(db.clone()))
+            }
+            Some(cluster) => SessionBackend::Redis(RedisSessions::open(
+                cluster.redis_url.clone(),
+                Keys::new(&cluster.prefix),
+            )),
+        };
+        let throttle = match (&redis, &cluster) {
+            (Some(redis), Some(cluster)) => Throttle::in_redis(redis.clone(), &cluster.prefix),
+            _ => Throttle::in_memory(),
+        };
+        let metrics = crate::metrics::install();
+        let mut hub = PresenceHub::new(db.clone(), node_id.clone(), config.grace());
+        if let Some(cluster) = cluster {
+            hub = hub.clustered(cluster);
+        }
+        let hub = hub.start();
+
+        let state = SharedState {
+            db: web::Data::new(db.clone()),
+            hub: web::Data::new(hub.clone()),
+            auth: web::Data::new(
+                AuthSettings::new(config.bcrypt_cost, login_limit, signup_limit, throttle).await?,
+            ),
+            heartbeat: web::Data::new(Heartbeat {
+                interval: config.heartbeat(),
+                timeout: config.client_timeout(),
+            }),
+            health: web::Data::new(HealthChecks { node_id, redis }),
+            metrics: web::Data::new(metrics),
+            proxy: web::Data::new(ProxyTrust(config.trust_proxy)),
+            cookie_secure: web::Data::new(CookieSecure(config.cookie_secure)),
+        };
+        let cookie_secure = config.cookie_secure;
+        let port = listener.local_addr()?.port();
+        let server = HttpServer::new(move || {
+            let session_middleware = SessionMiddleware::builder(sessions.clone(), key.clone())
+                .cookie_name("sessionid".to_owned())
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_secure(cookie_secure)
+                .session_lifecycle(
+                    PersistentSession::default()
+                        .session_ttl(CookieDuration::days(SESSION_TTL_DAYS))
+                        .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
+                )
+                .build();
+            // The last `wrap` is the outermost layer.
+            App::new()
+                .wrap(IdentityMiddleware::default())
+                .wrap(session_middleware)
+                .wrap(middleware::from_fn(security::headers))
+                .wrap(middleware::from_fn(telemetry::log_requests))
+                .configure(|cfg| state.configure(cfg))
+        })
+        .on_connect(|connection, data| {
+            // Kept so the hub can cut off a client that stops reading.
+            if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>()
+                && let Some(connection) = TcpConnection::of(tcp)
+            {
+                data.insert(connection);
+            }
+        })
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
+        .run();
+        Ok(Self {
+            server,
+            port,
+            hub,
+            db,
+            shutdown: ShutdownHandle::default(),
+        })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The hub, for tests that watch or drive it.
+    pub fn hub(&self) -> Addr<PresenceHub> {
+        self.hub.clone()
+    }
+
+    /// The database pool.
+    pub fn db(&self) -> DatabaseConnection {
+        self.db.clone()
+    }
+
+    /// A handle that stops the server as SIGTERM would.
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        self.shutdown.clone()
+    }
+
+    /// Serves until Ctrl-C, SIGTERM or [`ShutdownHandle::shutdown`], then
+    /// closes every socket with 1001, removes this process's
+    /// `LoggedInUser` rows and stops, all within about five seconds.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let mut server = actix_web::rt::spawn(self.server);
+        tokio::select! {
+            result = &mut server => return result.unwrap_or_else(|err| Err(std::io::Error::other(err))),
+            () = self.shutdown.requested() => {}
+        }
+        tracing::info!("shutting down: closing sockets and clearing presence rows");
+        if tokio::time::timeout(HUB_SHUTDOWN_TIMEOUT, mailbox::ask(&self.hub, Shutdown))
+            .await
+            .is_err()
+        {
+            tracing::warn!("the hub did not finish its shutdown in time");
+        }
+        handle.stop(true).await;
+        server
+            .await
+            .unwrap_or_else(|err| Err(std::io::Error::other(err)))
+    }
+}
+
+/// Deletes expired sessions now and every [`sessions::PURGE_EVERY`].
+fn spawn_session_purger(db: DatabaseConnection) {
+    actix_web::rt::spawn(async move {
+        let mut every = tokio::time::interval(sessions::PURGE_EVERY);
+        loop {
+            every.tick().await;
+            match sessions::purge_expired(&db).await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "purged expired sessions"),
+                Err(err) => tracing::warn!(error = %err, "could not purge expired sessions"),
+            }
+        }
+    });
+}

@@ -1,0 +1,80 @@
+//! Data access for accounts.
+//!
+//! Handlers never build SQL: they call these small functions, which take a
+//! `&DatabaseConnection` and speak in domain types. The listings behind the
+//! user list and its search live in [`directory`].
+
+pub mod directory;
+
+use entity::user;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QuerySelect, Set, SqlErr,
+};
+
+pub use directory::{Listed, PAGE_SIZE, Page};
+
+use crate::{
+    auth::{Username, username::fold},
+    db::now_millis,
+};
+
+/// Creating an account failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    /// Another account has this name, ignoring case.
+    #[error("A user with that username already exists.")]
+    Taken,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Inserts a new account. The unique index on the folded name decides
+/// races between two sign-ups of the same name.
+pub async fn create(
+    db: &DatabaseConnection,
+    username: &Username,
+    password_hash: String,
+) -> Result<user::Model, CreateUserError> {
+    let row = user::ActiveModel {
+        username: Set(username.as_str().to_owned()),
+        username_key: Set(username.key()),
+        password_hash: Set(password_hash),
+        created_at: Set(now_millis()),
+        last_seen_at: Set(None),
+        ..Default::default()
+    };
+    row.insert(db).await.map_err(|err| match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => CreateUserError::Taken,
+        _ => CreateUserError::Db(err),
+    })
+}
+
+/// Whether a name is taken, ignoring case.
+pub async fn name_taken(db: &DatabaseConnection, username: &Username) -> Result<bool, DbErr> {
+    let found = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::UsernameKey.eq(username.key()))
+        .into_tuple::<i64>()
+        .one(db)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// The account whose name matches `name` ignoring case.
+pub async fn find_by_name(
+    db: &DatabaseConnection,
+    name: &str,
+) -> Result<Option<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::UsernameKey.eq(fold(name)))
+        .one(db)
+        .await
+}
+
+/// The account with this id.
+pub async fn find_by_id(db: &DatabaseConnection, id: i64) -> Result<Option<user::Model>, DbErr> {
+    user::Entity::find_by_id(id).one(db).await
+}

@@ -1,0 +1,125 @@
+//! Start-up and shutdown: no ghosts, clean closes.
+
+use entity::logged_in_user;
+use presence::users;
+use sea_orm::{ActiveModelTrait, DbBackend, Set};
+
+use crate::support::{
+    app::{spawn_on, test_config},
+    db::{TestDb, postgres_url},
+    spawn_app,
+};
+
+/// No `LoggedInUser` row is left: nobody would be rendered online.
+async fn assert_no_rows_left(db: &sea_orm::DatabaseConnection) {
+    let rows = presence::presence::store::online_usernames(db)
+        .await
+        .expect("read the rows");
+    assert!(rows.is_empty(), "rows left: {rows:?}");
+}
+
+#[actix_web::test]
+async fn shutdown_closes_sockets_with_1001_and_removes_this_nodes_rows() {
+    let app = spawn_app().await;
+    let alice = app.logged_in("alice").await;
+    let mut tab = alice.socket().await;
+    tab.snapshot().await;
+    app.wait_online(&["alice"]).await;
+    assert_eq!(app.rows().await, ["alice"]);
+    let db = app.db.clone();
+    let started = std::time::Instant::now();
+    app.shutdown.shutdown();
+    assert_eq!(tab.close_code().await, 1001);
+    tokio::time::timeout(std::time::Duration::from_secs(5), app.stopped)
+        .await
+        .expect("stopped within 5 s")
+        .unwrap()
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_no_rows_left(&db).await;
+}
+
+#[actix_web::test]
+async fn rows_left_by_a_crashed_process_are_cleared_at_start() {
+    let data = TestDb::fresh().await;
+    let first = spawn_on(test_config(&data.url), None).await;
+    first
+        .browser()
+        .sign_up("ghost", crate::support::PASSWORD)
+        .await;
+    let ghost = users::find_by_name(&first.db, "ghost")
+        .await
+        .unwrap()
+        .unwrap();
+    // What a process killed with -9 leaves behind.
+    logged_in_user::ActiveModel {
+        user_id: Set(ghost.id),
+        node_id: Set("crashed-node".into()),
+        since: Set(0),
+    }
+    .insert(&first.db)
+    .await
+    .unwrap();
+    first.stop().await;
+
+    let second = spawn_on(test_config(&data.url), None).await;
+    assert!(second.rows().await.is_empty());
+    let viewer = second.logged_in("viewer").await;
+    let page = viewer.page("/").await;
+    assert_eq!(
+        crate::support::browser::status_in(&page, "ghost").as_deref(),
+        Some("offline")
+    );
+}
+
+/// CI sets `DATABASE_URL` to PostgreSQL and `PRESENCE_REQUIRE_SERVICES=1`;
+/// this makes sure the suite really ran there rather than on SQLite.
+#[actix_web::test]
+async fn the_suite_runs_on_the_database_the_environment_names() {
+    let app = spawn_app().await;
+    let backend = app.db.get_database_backend();
+    match postgres_url() {
+        Some(_) => assert_eq!(backend, DbBackend::Postgres),
+        None => {
+            assert_eq!(backend, DbBackend::Sqlite);
+            if std::env::var("PRESENCE_REQUIRE_SERVICES").is_ok_and(|v| v == "1") {
+                panic!("PRESENCE_REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL");
+            }
+        }
+    }
+}
+
+/// The real binary, stopped with SIGTERM as a service manager would.
+#[actix_web::test]
+async fn sigterm_closes_sockets_with_1001_and_exits_cleanly_within_5_s() {
+    let data = TestDb::fresh().await;
+    let mut server = crate::support::process::ServerProcess::start(&data.url, &[]).await;
+    let alice = server.browser();
+    alice.sign_up_and_log_in("alice").await;
+    let mut tab = alice.socket().await;
+    tab.snapshot_with(&["alice"]).await;
+
+    let started = std::time::Instant::now();
+    let status = server.signal_and_wait("TERM", std::time::Duration::from_secs(5));
+    assert_eq!(tab.close_code().await, 1001);
+    assert!(status.expect("exited within 5 s").success());
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+    let db = presence::db::connect(&data.url).await.unwrap();
+    assert_no_rows_left(&db).await;
+}
+
+/// Migrations take a lock (advisory on PostgreSQL, the write lock on
+/// SQLite), so servers starting together on a fresh database all come up.
+#[actix_web::test]
+async fn servers_starting_at_once_on_a_fresh_database_all_migrate_it() {
+    let data = TestDb::fresh().await;
+    let (a, b, c) = tokio::join!(
+        spawn_on(test_config(&data.url), None),
+        spawn_on(test_config(&data.url), None),
+        spawn_on(test_config(&data.url), None),
+    );
+    for app in [&a, &b, &c] {
+        assert_eq!(app.browser().get("/log_in/").await.status(), 200);
+    }
+}

@@ -1,0 +1,19 @@
+//! Integration tests: the real server on 127.0.0.1, port 0, with a fresh
+//! database per test (SQLite, or PostgreSQL when `DATABASE_URL` names one),
+//! and the hub driven directly with stand-in sessions.
+//!
+//! One test binary keeps link time down; each module is one area.
+
+mod accounts;
+mod cluster;
+mod corpus;
+mod directory;
+mod hub;
+mod lifecycle;
+mod operations;
+mod pages;
+mod props;
+mod slow_consumers;
+mod sockets;
+mod support;
+mod throttling;

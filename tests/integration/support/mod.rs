@@ -1,0 +1,19 @@
+//! Shared test fixtures: fresh databases, spawned servers, browsers with
+//! their own cookie jars, WebSocket clients and stand-in sessions.
+
+pub mod app;
+pub mod browser;
+pub mod db;
+pub mod metrics;
+pub mod probe;
+pub mod process;
+pub mod services;
+pub mod socket;
+
+pub use app::{spawn_app, spawn_app_with};
+pub use browser::Browser;
+pub use probe::Probe;
+pub use socket::TestSocket;
+
+/// The password every test user gets.
+pub const PASSWORD: &str = "johnson123";

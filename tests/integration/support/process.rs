@@ -1,0 +1,126 @@
+//! The real `presence` binary as a child process.
+
+use std::{
+    net::TcpListener,
+    process::{Child, Command, ExitStatus, Stdio},
+    time::{Duration, Instant},
+};
+
+use super::Browser;
+
+/// A running `presence` process; killed when dropped.
+pub struct ServerProcess {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    child: Child,
+    log: Option<tempfile::NamedTempFile>,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+impl ServerProcess {
+    /// Starts the binary on a free port with `database_url` and extra
+    /// environment, and waits until it answers.
+    pub async fn start(database_url: &str, env: &[(&str, &str)]) -> Self {
+        Self::launch(database_url, env, false).await
+    }
+
+    /// Like [`start`](Self::start), keeping what the server logs.
+    pub async fn start_logging(database_url: &str, env: &[(&str, &str)]) -> Self {
+        Self::launch(database_url, env, true).await
+    }
+
+    async fn launch(database_url: &str, env: &[(&str, &str)], keep_log: bool) -> Self {
+        let port = free_port();
+        let address = format!("http://127.0.0.1:{port}");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_presence"));
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .env("DATABASE_URL", database_url)
+            .env("BCRYPT_COST", "4")
+            .env("SECRET_KEY", "test-secret-key-that-is-long-enough-to-sign")
+            .env(
+                "RUST_LOG",
+                std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
+            );
+        let log = keep_log.then(|| tempfile::NamedTempFile::new().expect("log file"));
+        match &log {
+            Some(file) => command.stdout(file.reopen().expect("log file")),
+            None => command.stdout(Stdio::null()),
+        };
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = command.spawn().expect("start presence");
+        let server = Self {
+            address,
+            child,
+            log,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let probe = reqwest::Client::new();
+        // Ready means a page renders, which needs the session store too.
+        while !probe
+            .get(format!("{}/log_in/", server.address))
+            .send()
+            .await
+            .is_ok_and(|response| response.status() == 200)
+        {
+            assert!(
+                Instant::now() < deadline,
+                "presence did not start within 20 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        server
+    }
+
+    /// A browser for this server.
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.address)
+    }
+
+    /// Stops the server with SIGTERM and returns its log lines.
+    pub fn stop_and_collect_logs(mut self) -> Vec<String> {
+        let log = self.log.take().expect("started with start_logging");
+        let status = self.signal_and_wait("TERM", Duration::from_secs(10));
+        assert!(status.is_some(), "did not stop");
+        std::fs::read_to_string(log.path())
+            .expect("read log")
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Sends `SIG<name>` and waits up to `limit` for the exit.
+    pub fn signal_and_wait(&mut self, name: &str, limit: Duration) -> Option<ExitStatus> {
+        let sent = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -{name} failed");
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
