@@ -80,6 +80,21 @@ start_django() {
     wait_http "$SERVER_URL/log_in/" "$SERVER_PID"
 }
 
+# start_floor BIN: starts `ws-floor` (bench/src/bin/ws_floor.rs), presence's
+# web stack with nothing of presence in it. Sets SERVER_PID and SERVER_URL.
+start_floor() {
+    local bin="$1" port
+    port="$(free_port)"
+    (
+        ulimit -n "$(ulimit -Hn)"
+        export BIND_ADDR="127.0.0.1:$port"
+        exec "$bin" >/dev/null 2>&1
+    ) &
+    SERVER_PID=$!
+    SERVER_URL="http://127.0.0.1:$port"
+    wait_http "$SERVER_URL/log_in/" "$SERVER_PID"
+}
+
 # stop_server: stops the server started last and waits for it.
 stop_server() {
     if [ -n "${SERVER_PID:-}" ] && kill -0 "$SERVER_PID" 2>/dev/null; then

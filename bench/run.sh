@@ -9,7 +9,9 @@
 # reused), runs the generator against it, and stops it. The columns of a
 # mode's table are, in order: presence at the baseline's sizes, Django with
 # the in-memory layer, Django with channels_redis, and presence at the
-# issue's target sizes (plus a sweep of fanout sizes, to find the ceiling).
+# issue's target sizes (plus a sweep of fanout sizes, to find the ceiling,
+# and, for connect, `ws-floor` at the target size: actix-web and
+# actix-web-actors alone, the floor under presence's memory per socket).
 #
 # Results: JSON and text per run, and results.md with the tables, in
 # $BENCH_OUT (default target/bench-results/<UTC time>).
@@ -100,7 +102,8 @@ echo "run.sh: building (release)" >&2
 (cd "$ROOT" && cargo build --release -p presence -p presence-bench)
 # Frozen copies: others may rebuild target/ while this runs.
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-cp "$TARGET_DIR/release/presence" "$TARGET_DIR/release/presence-bench" "$BENCH_TMP/"
+cp "$TARGET_DIR/release/presence" "$TARGET_DIR/release/presence-bench" \
+    "$TARGET_DIR/release/ws-floor" "$BENCH_TMP/"
 PRESENCE="$BENCH_TMP/presence"
 BENCH="$BENCH_TMP/presence-bench"
 if [ ${#LAYERS[@]} -gt 0 ]; then
@@ -162,6 +165,10 @@ for mode in "${MODES[@]}"; do
     connect)
         run_mode connect 4 0 fast --sockets "$P_CONNECT_SOCKETS" \
             -- --sockets "$B_CONNECT_SOCKETS"
+        start_floor "$BENCH_TMP/ws-floor"
+        measure connect-6-ws-floor --label "ws-floor (stack alone)" \
+            connect --sockets "$P_CONNECT_SOCKETS"
+        stop_server
         ;;
     fanout)
         run_mode fanout 4 0 fast --observers "$P_FANOUT_OBSERVERS" --rounds "$FANOUT_ROUNDS" \

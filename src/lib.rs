@@ -35,8 +35,8 @@
 //! - [`db`]: connecting to SQLite or PostgreSQL and running the migrations.
 //! - [`users`]: data access for accounts and the rendered directory.
 //! - [`sessions`]: the actix-session store over the sea-orm `session` table.
-//! - [`auth`]: usernames, passwords, CSRF, the current user and the sign-up,
-//!   log-in and log-out routes.
+//! - [`auth`]: usernames, passwords (hashed off the event loops), CSRF, the
+//!   current user and the sign-up, log-in and log-out routes.
 //! - [`presence`]: the hub and session actors, the wire protocol and the
 //!   persistence of the online set.
 //! - [`pages`]: the user list page.

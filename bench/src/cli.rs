@@ -114,6 +114,10 @@ pub enum Mode {
         /// Logins in flight at once.
         #[arg(long, default_value_t = 4)]
         login_concurrency: usize,
+        /// Quiet and stormy phases alternate this many times, `rounds`
+        /// each, so that drift on a shared machine falls on both alike.
+        #[arg(long, default_value_t = 5)]
+        blocks: usize,
     },
     /// `GET /` latency with U users, O of them online.
     Page {

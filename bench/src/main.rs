@@ -109,7 +109,8 @@ async fn run(cli: Cli, nofile: u64) -> anyhow::Result<Report> {
         Mode::LoginStorm {
             fanout,
             login_concurrency,
-        } => modes::login_storm::run(&ctx, fanout, login_concurrency).await?,
+            blocks,
+        } => modes::login_storm::run(&ctx, fanout, login_concurrency, blocks).await?,
         Mode::Page {
             users,
             online,

@@ -8,6 +8,7 @@
 pub mod csrf;
 pub mod current_user;
 pub mod form;
+pub mod hashing;
 pub mod log_in;
 pub mod log_out;
 pub mod next;

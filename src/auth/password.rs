@@ -2,16 +2,13 @@
 //!
 //! bcrypt is deliberately slow (a quarter of a second at cost 12), so it
 //! never runs on an HTTP worker or an actor: [`hash`] and [`verify`] hand it
-//! to the blocking thread pool and await the result.
-//!
-//! The blocking pool alone would still let a burst of logins take every
-//! core, and the event loops (and with them every socket's deliveries)
-//! would wait for the hashes. So at most [`hash_slots`] hashes run at
-//! once, which leaves one core to the event loops; further logins queue.
+//! to the blocking thread pool through [`hashing`](super::hashing), which
+//! keeps it from starving the event loops, and await the result.
 
-use std::{collections::HashMap, fmt, num::NonZeroUsize, sync::OnceLock};
+use std::{collections::HashMap, fmt};
 
-use tokio::sync::Semaphore;
+pub use super::hashing::HashError;
+use super::hashing::on_hash_slot;
 
 /// A password that meets the sign-up rules. Its `Debug` never shows it.
 pub struct Password(String);
@@ -115,50 +112,6 @@ fn quick_ratio(a: &str, b: &str) -> f64 {
         }
     }
     2.0 * matches as f64 / total as f64
-}
-
-/// Hashing or checking a password failed inside the server.
-#[derive(Debug, thiserror::Error)]
-pub enum HashError {
-    /// bcrypt itself refused.
-    #[error("bcrypt failed: {0}")]
-    Bcrypt(#[from] bcrypt::BcryptError),
-    /// The blocking pool dropped the job (the server is shutting down).
-    #[error("the blocking pool did not run the hash")]
-    Pool,
-}
-
-/// How many bcrypt computations may run at once: every core but one (and
-/// at least one), so that hashing never starves the event loops.
-pub fn hash_slots() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, NonZeroUsize::get)
-        .saturating_sub(1)
-        .max(1)
-}
-
-/// Runs `job` on the blocking pool once one of the [`hash_slots`] is free.
-async fn on_hash_slot<T, F>(job: F) -> Result<T, HashError>
-where
-    T: Send + 'static,
-    F: FnOnce() -> T + Send + 'static,
-{
-    // A static semaphore lends `'static` permits, which the blocking job
-    // can own.
-    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
-    let permit = SLOTS
-        .get_or_init(|| Semaphore::new(hash_slots()))
-        .acquire()
-        .await
-        .map_err(|_| HashError::Pool)?;
-    actix_web::rt::task::spawn_blocking(move || {
-        // Held by the job, not by the awaiting request: a client that
-        // hangs up does not free the slot while its hash still runs.
-        let _permit = permit;
-        job()
-    })
-    .await
-    .map_err(|_| HashError::Pool)
 }
 
 /// Hashes `password` with bcrypt at `cost`, on the blocking pool.

@@ -5,6 +5,8 @@
 //! - [`roster`]: the hub's bookkeeping of sockets, users and grace holds,
 //!   as plain data with no actors or timers.
 //! - [`session`]: the `WsSession` actor, one per WebSocket.
+//! - [`paced`]: the session's outgoing bytes, handed to the HTTP
+//!   dispatcher a slice at a time so large frames leave no memory behind.
 //! - [`protocol`]: the JSON frames on the wire.
 //! - [`store`]: the writer that mirrors the online set into `LoggedInUser`.
 //! - [`fanout`]: Redis between processes: shared presence state, bulletins,
@@ -16,6 +18,7 @@
 pub mod connection;
 pub mod fanout;
 pub mod hub;
+pub mod paced;
 pub mod protocol;
 pub mod roster;
 pub mod session;

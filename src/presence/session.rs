@@ -27,6 +27,7 @@ use crate::{
     presence::{
         connection::TcpConnection,
         hub::{ConnId, Connect, Disconnect, PresenceHub, mailbox},
+        paced::Paced,
         protocol::{ClientFrame, Frame, ServerFrame},
     },
 };
@@ -149,9 +150,12 @@ impl WsSession {
         req: &HttpRequest,
         stream: web::Payload,
     ) -> Result<HttpResponse, actix_web::Error> {
-        ws::WsResponseBuilder::new(self, req, stream)
-            .frame_size(MAX_MESSAGE_BYTES)
-            .start()
+        let mut response = ws::handshake(req)?;
+        let codec = actix_http::ws::Codec::new().max_size(MAX_MESSAGE_BYTES);
+        let frames = ws::WebsocketContext::with_codec(self, stream, codec);
+        // Paced: a large snapshot must not leave its size resident in the
+        // connection's write buffer (see `paced`).
+        Ok(response.streaming(Paced::new(frames)))
     }
 
     fn close(&self, ctx: &mut ws::WebsocketContext<Self>, code: CloseCode, why: &str) {

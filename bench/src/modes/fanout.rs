@@ -45,6 +45,17 @@ pub struct Rounds {
 }
 
 impl Rounds {
+    /// Adds another series' numbers to these.
+    pub fn merge(&mut self, other: &Rounds) {
+        self.latency.merge(&other.latency);
+        self.time_to_last.merge(&other.time_to_last);
+        self.events += other.events;
+        self.missing += other.missing;
+        self.events_short += other.events_short;
+        self.duplicates += other.duplicates;
+        self.trigger_errors += other.trigger_errors;
+    }
+
     /// Puts the numbers in `report`, prefixed by `key`/`label`.
     pub fn report(&self, report: &mut Report, key: &str, label: &str) {
         report.metric(

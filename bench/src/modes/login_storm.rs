@@ -1,7 +1,11 @@
-//! `login-storm`: the same fanout twice, first quiet and then with logins
-//! hammering the server (bcrypt at the server's cost), to show whether
-//! hashing starves the event loop. The target is a p99 within 20 % of
-//! the quiet phase.
+//! `login-storm`: the same fanout quiet and with logins hammering the
+//! server (bcrypt at the server's cost), to show whether hashing starves
+//! the event loop. The target is a p99 within 20 % of the quiet phases.
+//!
+//! Quiet and stormy phases alternate (`--blocks`), so that a neighbour's
+//! build or a slow minute on a shared machine lands on both kinds of phase
+//! rather than on whichever ran second. Between phases the logins in
+//! flight are waited for, so a quiet phase has no hashing in it.
 //!
 //! Each login user holds one socket of its own throughout, so on presence
 //! its logins change nobody's status: the storm adds hashing, not
@@ -20,7 +24,11 @@ use crate::{
     account::{self, Login},
     cli::FanoutArgs,
     http::HttpConn,
-    modes::{Ctx, fanout, report_opened},
+    modes::{
+        Ctx,
+        fanout::{self, Rounds},
+        report_opened,
+    },
     observers::Pool,
     report::{CheckKind, Report},
     stats::{Latency, LoadMeter},
@@ -35,15 +43,25 @@ const TARGET_RATIO: f64 = 1.2;
 struct Logins {
     done: AtomicU64,
     errors: AtomicU64,
+    /// Set during stormy phases; the workers idle while it is clear.
+    active: AtomicBool,
+    /// Logins started and not yet finished.
+    in_flight: AtomicU64,
     stop: AtomicBool,
     latency: Mutex<Latency>,
 }
 
 /// Runs the mode.
-pub async fn run(ctx: &Ctx, args: FanoutArgs, concurrency: usize) -> anyhow::Result<Report> {
+pub async fn run(
+    ctx: &Ctx,
+    args: FanoutArgs,
+    concurrency: usize,
+    blocks: usize,
+) -> anyhow::Result<Report> {
     let mut report = ctx.report("login-storm");
     report.param("observers", args.observers);
     report.param("rounds", args.rounds);
+    report.param("blocks", blocks);
     report.param("login_concurrency", concurrency);
     let trigger = ctx.logins("t", 1).await?.remove(0);
     let login_users = ctx.logins("l", concurrency.max(1)).await?;
@@ -59,9 +77,6 @@ pub async fn run(ctx: &Ctx, args: FanoutArgs, concurrency: usize) -> anyhow::Res
     )
     .await;
 
-    let meter = LoadMeter::start(&ctx.lag, ctx.common.server_pid);
-    let quiet = fanout::run_rounds(ctx, &pool, &trigger, args).await;
-
     let logins = Arc::new(Logins::default());
     let workers: Vec<_> = login_users
         .iter()
@@ -71,17 +86,31 @@ pub async fn run(ctx: &Ctx, args: FanoutArgs, concurrency: usize) -> anyhow::Res
             tokio::spawn(log_in_loop(target, user, password, logins))
         })
         .collect();
-    // Let the first hashes get going before the clock starts.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let started = Instant::now();
-    let stormy = fanout::run_rounds(ctx, &pool, &trigger, args).await;
-    let elapsed = started.elapsed().as_secs_f64();
-    let done_during = logins.done.load(Ordering::Relaxed);
-    logins.stop.store(true, Ordering::Release);
+
+    let meter = LoadMeter::start(&ctx.lag, ctx.common.server_pid);
+    let (mut quiet, mut stormy) = (Rounds::default(), Rounds::default());
+    let (mut storm_secs, mut done_during) = (0.0, 0);
+    for _ in 0..blocks.max(1) {
+        quiet.merge(&fanout::run_rounds(ctx, &pool, &trigger, args).await);
+
+        logins.active.store(true, Ordering::SeqCst);
+        // Let the first hashes get going before the clock starts.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (started, done_before) = (Instant::now(), logins.done.load(Ordering::SeqCst));
+        stormy.merge(&fanout::run_rounds(ctx, &pool, &trigger, args).await);
+        storm_secs += started.elapsed().as_secs_f64();
+        done_during += logins.done.load(Ordering::SeqCst) - done_before;
+        logins.active.store(false, Ordering::SeqCst);
+        while logins.in_flight.load(Ordering::SeqCst) > 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    logins.stop.store(true, Ordering::SeqCst);
     report.generator = meter.finish();
     for worker in workers {
         let _ = worker.await;
     }
+    let elapsed = storm_secs;
 
     quiet.report(&mut report, "quiet_", "quiet: ");
     stormy.report(&mut report, "storm_", "with logins: ");
@@ -130,7 +159,16 @@ pub async fn run(ctx: &Ctx, args: FanoutArgs, concurrency: usize) -> anyhow::Res
 async fn log_in_loop(target: Arc<Target>, user: Login, password: String, logins: Arc<Logins>) {
     let mut conn = HttpConn::new(target);
     let mut latency = Latency::default();
-    while !logins.stop.load(Ordering::Acquire) {
+    while !logins.stop.load(Ordering::SeqCst) {
+        // Counted in flight before looking at `active`, so the main task,
+        // which clears `active` and then waits for none in flight, never
+        // misses a login that starts just as a quiet phase begins.
+        logins.in_flight.fetch_add(1, Ordering::SeqCst);
+        if !logins.active.load(Ordering::SeqCst) {
+            logins.in_flight.fetch_sub(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            continue;
+        }
         let started = Instant::now();
         match account::log_in(&mut conn, &user.username, &password).await {
             Ok(Some(_)) => {
@@ -147,6 +185,7 @@ async fn log_in_loop(target: Arc<Target>, user: Login, password: String, logins:
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
         }
+        logins.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
     if let Ok(mut total) = logins.latency.lock() {
         total.merge(&latency);
