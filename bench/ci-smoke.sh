@@ -21,7 +21,8 @@ TARGET_SUBDIR=debug
 BENCH_TMP="$(mktemp -d /tmp/presence-smoke.XXXXXX)"
 trap 'stop_server; rm -rf "$BENCH_TMP"' EXIT
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-cp "$TARGET_DIR/$TARGET_SUBDIR/presence" "$TARGET_DIR/$TARGET_SUBDIR/presence-bench" "$BENCH_TMP/"
+cp "$TARGET_DIR/$TARGET_SUBDIR/presence" "$TARGET_DIR/$TARGET_SUBDIR/presence-bench" \
+    "$TARGET_DIR/$TARGET_SUBDIR/ws-floor" "$BENCH_TMP/"
 BENCH="$BENCH_TMP/presence-bench"
 
 FAILED=()
@@ -39,11 +40,14 @@ start_presence "$BENCH_TMP/presence" "$BENCH_TMP/db" 4
 smoke connect connect --sockets 500 --hold-secs 1
 smoke fanout fanout --observers 300 --rounds 10 --pause-ms 50
 smoke storm storm --observers 200 --togglers 4 --secs 8
-smoke login-storm login-storm --observers 200 --rounds 5 --login-concurrency 2
+smoke login-storm login-storm --observers 200 --rounds 3 --blocks 2 --login-concurrency 2
 stop_server
 # Logins keep the page's online users online for the grace period.
 start_presence "$BENCH_TMP/presence" "$BENCH_TMP/db" 4 600000
 smoke page page --users 300 --online 50 --secs 5
+stop_server
+start_floor "$BENCH_TMP/ws-floor"
+smoke ws-floor connect --sockets 300 --hold-secs 1
 stop_server
 
 "$BENCH" table "$BENCH_TMP"/*.json

@@ -53,6 +53,31 @@ async fn the_first_frame_is_a_snapshot_of_who_is_online() {
     assert_eq!(tab.snapshot().await, ["alice", "bob", "carol"]);
 }
 
+/// The session hands its output to the HTTP layer in slices (see
+/// `presence::paced`); a snapshot several slices long still arrives as one
+/// whole frame, and the events after it arrive after it.
+#[actix_web::test]
+async fn a_snapshot_several_slices_long_arrives_whole_and_first() {
+    let app = spawn_app_with(|config| config.signup_limit = 0).await;
+    let mut names: Vec<String> = (0..30)
+        .map(|i| format!("{i:02}{}", "x".repeat(140)))
+        .collect();
+    let total: usize = names.iter().map(String::len).sum();
+    assert!(total > 2 * presence::presence::paced::SLICE_BYTES);
+    for name in &names {
+        app.logged_in(name).await;
+    }
+    let zed = app.logged_in("zed").await;
+    names.push("zed".to_owned());
+    let expected: Vec<&str> = names.iter().map(String::as_str).collect();
+    app.wait_online(&expected).await;
+
+    let mut tab = zed.socket().await;
+    assert_eq!(tab.snapshot().await, expected);
+    app.logged_in("yan").await;
+    assert!(tab.presence_of("yan").await);
+}
+
 #[actix_web::test]
 async fn a_login_is_announced_at_once_in_the_seed_format() {
     let app = spawn_app().await;
