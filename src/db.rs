@@ -9,7 +9,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
-    sqlx::sqlite::{SqliteError, SqliteJournalMode},
+    sqlx::sqlite::{SqliteError, SqliteJournalMode, SqliteSynchronous},
 };
 
 /// How long a request waits for a pooled connection before it gives up
@@ -80,6 +80,13 @@ fn options(url: &str) -> ConnectOptions {
             opts
                 // WAL lets page renders read while the presence store writes.
                 .journal_mode(SqliteJournalMode::Wal)
+                // In WAL mode NORMAL syncs at checkpoints rather than at
+                // every commit, as SQLite recommends: still safe against
+                // corruption, and a power cut can only undo the last few
+                // commits (a login, a last-seen time). Every login commits
+                // session rows, and with a sync per commit the disk's
+                // stalls reached the WebSocket handshakes (BENCHMARKS.md).
+                .synchronous(SqliteSynchronous::Normal)
                 // Reads through a shared memory map rather than a `pread`
                 // per page, and a page cache of 16 MiB per connection
                 // rather than 2: the list page walks 10,000 users' rows,
@@ -148,6 +155,27 @@ mod tests {
                 assert!(pool.is_ok(), "{:?}", pool.err());
             }
         }
+    }
+
+    #[actix_web::test]
+    async fn sqlite_files_use_wal_and_sync_at_checkpoints() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("db").display());
+        let db = connect(&url).await.unwrap();
+        let pragma = |name: &'static str| {
+            let db = db.clone();
+            async move {
+                let sql = format!("PRAGMA {name}");
+                let row = db.query_one_raw(sea_orm::Statement::from_string(DbBackend::Sqlite, sql));
+                let row = row.await.unwrap().expect("one row");
+                row.try_get_by_index::<String>(0)
+                    .or_else(|_| row.try_get_by_index::<i64>(0).map(|n| n.to_string()))
+                    .unwrap()
+            }
+        };
+        assert_eq!(pragma("journal_mode").await, "wal");
+        // 1 is NORMAL (2 would be FULL).
+        assert_eq!(pragma("synchronous").await, "1");
     }
 
     #[test]
