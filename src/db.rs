@@ -157,25 +157,21 @@ mod tests {
         }
     }
 
+    /// The one value `PRAGMA name` answers.
+    async fn pragma<T: sea_orm::TryGetable>(db: &DatabaseConnection, name: &str) -> T {
+        let sql = sea_orm::Statement::from_string(DbBackend::Sqlite, format!("PRAGMA {name}"));
+        let row = db.query_one_raw(sql).await.unwrap().expect("one row");
+        row.try_get_by_index(0).unwrap()
+    }
+
     #[actix_web::test]
     async fn sqlite_files_use_wal_and_sync_at_checkpoints() {
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("db").display());
         let db = connect(&url).await.unwrap();
-        let pragma = |name: &'static str| {
-            let db = db.clone();
-            async move {
-                let sql = format!("PRAGMA {name}");
-                let row = db.query_one_raw(sea_orm::Statement::from_string(DbBackend::Sqlite, sql));
-                let row = row.await.unwrap().expect("one row");
-                row.try_get_by_index::<String>(0)
-                    .or_else(|_| row.try_get_by_index::<i64>(0).map(|n| n.to_string()))
-                    .unwrap()
-            }
-        };
-        assert_eq!(pragma("journal_mode").await, "wal");
+        assert_eq!(pragma::<String>(&db, "journal_mode").await, "wal");
         // 1 is NORMAL (2 would be FULL).
-        assert_eq!(pragma("synchronous").await, "1");
+        assert_eq!(pragma::<i64>(&db, "synchronous").await, 1);
     }
 
     #[test]

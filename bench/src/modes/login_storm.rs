@@ -4,8 +4,8 @@
 //!
 //! Quiet and stormy phases alternate (`--blocks`), so that a neighbour's
 //! build or a slow minute on a shared machine lands on both kinds of phase
-//! rather than on whichever ran second. Between phases the logins in
-//! flight are waited for, so a quiet phase has no hashing in it.
+//! rather than on whichever ran second. A quiet phase starts once the
+//! logins in flight have finished, so it has no hashing in it.
 //!
 //! Each login user holds one socket of its own throughout, so on presence
 //! its logins change nobody's status: the storm adds hashing, not
@@ -19,6 +19,8 @@ use std::{
     },
     time::{Duration, Instant},
 };
+
+use tokio::sync::RwLock;
 
 use crate::{
     account::{self, Login},
@@ -43,10 +45,10 @@ const TARGET_RATIO: f64 = 1.2;
 struct Logins {
     done: AtomicU64,
     errors: AtomicU64,
-    /// Set during stormy phases; the workers idle while it is clear.
-    active: AtomicBool,
-    /// Logins started and not yet finished.
-    in_flight: AtomicU64,
+    /// Held for writing by the main task through each quiet phase, and
+    /// for reading by each login: taking it for a quiet phase waits for
+    /// the logins in flight, and no login starts until it is let go.
+    gate: RwLock<()>,
     stop: AtomicBool,
     latency: Mutex<Latency>,
 }
@@ -78,6 +80,7 @@ pub async fn run(
     .await;
 
     let logins = Arc::new(Logins::default());
+    let mut quiet_phase = Some(logins.gate.write().await);
     let workers: Vec<_> = login_users
         .iter()
         .map(|user| {
@@ -93,24 +96,21 @@ pub async fn run(
     for _ in 0..blocks.max(1) {
         quiet.merge(&fanout::run_rounds(ctx, &pool, &trigger, args).await);
 
-        logins.active.store(true, Ordering::SeqCst);
+        drop(quiet_phase.take());
         // Let the first hashes get going before the clock starts.
         tokio::time::sleep(Duration::from_millis(500)).await;
         let (started, done_before) = (Instant::now(), logins.done.load(Ordering::SeqCst));
         stormy.merge(&fanout::run_rounds(ctx, &pool, &trigger, args).await);
         storm_secs += started.elapsed().as_secs_f64();
         done_during += logins.done.load(Ordering::SeqCst) - done_before;
-        logins.active.store(false, Ordering::SeqCst);
-        while logins.in_flight.load(Ordering::SeqCst) > 0 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        quiet_phase = Some(logins.gate.write().await);
     }
     logins.stop.store(true, Ordering::SeqCst);
+    drop(quiet_phase);
     report.generator = meter.finish();
     for worker in workers {
         let _ = worker.await;
     }
-    let elapsed = storm_secs;
 
     quiet.report(&mut report, "quiet_", "quiet: ");
     stormy.report(&mut report, "storm_", "with logins: ");
@@ -123,7 +123,7 @@ pub async fn run(
     report.metric(
         "logins_per_sec",
         "logins/s during the storm",
-        done_during as f64 / elapsed.max(1e-9),
+        done_during as f64 / storm_secs.max(1e-9),
     );
     let login_latency = logins
         .latency
@@ -159,15 +159,10 @@ pub async fn run(
 async fn log_in_loop(target: Arc<Target>, user: Login, password: String, logins: Arc<Logins>) {
     let mut conn = HttpConn::new(target);
     let mut latency = Latency::default();
-    while !logins.stop.load(Ordering::SeqCst) {
-        // Counted in flight before looking at `active`, so the main task,
-        // which clears `active` and then waits for none in flight, never
-        // misses a login that starts just as a quiet phase begins.
-        logins.in_flight.fetch_add(1, Ordering::SeqCst);
-        if !logins.active.load(Ordering::SeqCst) {
-            logins.in_flight.fetch_sub(1, Ordering::SeqCst);
-            tokio::time::sleep(Duration::from_millis(5)).await;
-            continue;
+    loop {
+        let _stormy_phase = logins.gate.read().await;
+        if logins.stop.load(Ordering::SeqCst) {
+            break;
         }
         let started = Instant::now();
         match account::log_in(&mut conn, &user.username, &password).await {
@@ -185,7 +180,6 @@ async fn log_in_loop(target: Arc<Target>, user: Login, password: String, logins:
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
         }
-        logins.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
     if let Ok(mut total) = logins.latency.lock() {
         total.merge(&latency);
