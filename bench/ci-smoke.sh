@@ -30,7 +30,8 @@ smoke() {
     local name="$1"
     shift
     echo "ci-smoke: $name" >&2
-    if ! timeout 120 "$BENCH" --url "$SERVER_URL" --server-pid "$SERVER_PID" \
+    server_args
+    if ! timeout 120 "$BENCH" "${SERVER_ARGS[@]}" \
         --prefix smoke --json "$BENCH_TMP/$name.json" "$@"; then
         FAILED+=("$name")
     fi
@@ -41,6 +42,8 @@ smoke connect connect --sockets 500 --hold-secs 1
 smoke fanout fanout --observers 300 --rounds 10 --pause-ms 50
 smoke storm storm --observers 200 --togglers 4 --secs 8
 smoke login-storm login-storm --observers 200 --rounds 3 --blocks 2 --login-concurrency 2
+smoke login-storm-spinner login-storm --observers 100 --rounds 2 --blocks 2 \
+    --login-concurrency 0 --idle-spinner
 stop_server
 # Logins keep the page's online users online for the grace period.
 start_presence "$BENCH_TMP/presence" "$BENCH_TMP/db" 4 600000
@@ -49,6 +52,8 @@ stop_server
 start_floor "$BENCH_TMP/ws-floor"
 smoke ws-floor connect --sockets 300 --hold-secs 1
 stop_server
+# No server: tcp-floor starts its own writer process.
+smoke tcp-floor tcp-floor --observers 300 --rounds 10 --pause-ms 50
 
 "$BENCH" table "$BENCH_TMP"/*.json
 if [ ${#FAILED[@]} -gt 0 ]; then

@@ -95,6 +95,15 @@ start_floor() {
     wait_http "$SERVER_URL/log_in/" "$SERVER_PID"
 }
 
+# server_args: sets SERVER_ARGS to the generator's options naming the
+# current server, or to none when no server runs (tcp-floor needs none).
+server_args() {
+    SERVER_ARGS=()
+    if [ -n "${SERVER_PID:-}" ]; then
+        SERVER_ARGS=(--url "$SERVER_URL" --server-pid "$SERVER_PID")
+    fi
+}
+
 # stop_server: stops the server started last and waits for it.
 stop_server() {
     if [ -n "${SERVER_PID:-}" ] && kill -0 "$SERVER_PID" 2>/dev/null; then

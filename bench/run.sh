@@ -9,8 +9,10 @@
 # reused), runs the generator against it, and stops it. The columns of a
 # mode's table are, in order: presence at the baseline's sizes, Django with
 # the in-memory layer, Django with channels_redis, and presence at the
-# issue's target sizes (plus a sweep of fanout sizes, to find the ceiling,
-# and, for connect, `ws-floor` at the target size: actix-web and
+# issue's target sizes (plus a sweep of fanout sizes, to find the ceiling;
+# for fanout, `tcp-floor` at the sweep's sizes and the target's: the
+# kernel's floor, one write per socket per event and nothing else; and,
+# for connect, `ws-floor` at the target size: actix-web and
 # actix-web-actors alone, the floor under presence's memory per socket).
 #
 # Results: JSON and text per run, and results.md with the tables, in
@@ -116,8 +118,9 @@ measure() {
     local name="$1"
     shift
     echo "run.sh: $name" >&2
-    if ! "$BENCH" --threads "${BENCH_THREADS:-1}" --url "$SERVER_URL" \
-        --server-pid "$SERVER_PID" --json "$OUT/$name.json" "$@" | tee "$OUT/$name.txt"; then
+    server_args
+    if ! "$BENCH" --threads "${BENCH_THREADS:-1}" "${SERVER_ARGS[@]}" \
+        --json "$OUT/$name.json" "$@" | tee "$OUT/$name.txt"; then
         FAILED+=("$name")
     fi
 }
@@ -176,6 +179,13 @@ for mode in "${MODES[@]}"; do
         for n in $FANOUT_SWEEP; do
             on_presence "fanout-6-presence-$n" 4 0 --label "presence@$n" \
                 fanout --observers "$n" --rounds "$FANOUT_ROUNDS"
+        done
+        # The kernel's floor at the same sizes: one write per socket per
+        # event from a bare writer process, no server at all.
+        for n in $FANOUT_SWEEP "$P_FANOUT_OBSERVERS"; do
+            # Zero-padded, so that the table's columns come in size order.
+            measure "fanout-7-tcp-floor-$(printf %05d "$n")" --label "tcp-floor@$n" \
+                tcp-floor --observers "$n" --rounds "$FANOUT_ROUNDS"
         done
         ;;
     storm)

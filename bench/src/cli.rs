@@ -111,13 +111,42 @@ pub enum Mode {
         /// The fanout both phases run.
         #[command(flatten)]
         fanout: FanoutArgs,
-        /// Logins in flight at once.
+        /// Logins in flight at once. 0 is the control run: both kinds of
+        /// phase are quiet, and their ratio is the measurement's own noise.
         #[arg(long, default_value_t = 4)]
         login_concurrency: usize,
         /// Quiet and stormy phases alternate this many times, `rounds`
         /// each, so that drift on a shared machine falls on both alike.
-        #[arg(long, default_value_t = 5)]
+        /// With 5 blocks (200 events a kind) the ratio of two p99s moved
+        /// by ±0.3 between identical runs here; with 25, a control run
+        /// (no logins) measured 0.97 and 1.00.
+        #[arg(long, default_value_t = 25)]
         blocks: usize,
+        /// A diagnostic: with `--login-concurrency 0`, spin a thread of the
+        /// generator's at idle priority through each stormy phase instead,
+        /// to tell the cost of a busy core from that of the logins.
+        #[arg(long)]
+        idle_spinner: bool,
+    },
+    /// The kernel's floor under `fanout`: one 64-byte `write` per socket
+    /// per event from a bare writer process, no server involved.
+    TcpFloor {
+        /// The sizes, as `fanout`'s.
+        #[command(flatten)]
+        fanout: FanoutArgs,
+        /// Writer threads (presence runs one HTTP worker per core).
+        #[arg(long, default_value_t = 2)]
+        writers: usize,
+    },
+    /// Internal: the writer process of `tcp-floor`.
+    #[command(hide = true)]
+    TcpFloorWriter {
+        /// Sockets to accept.
+        #[arg(long)]
+        observers: usize,
+        /// Writer threads.
+        #[arg(long)]
+        writers: usize,
     },
     /// `GET /` latency with U users, O of them online.
     Page {

@@ -13,6 +13,8 @@
 //! - `storm`: T users toggling for S seconds; frames delivered per second.
 //! - `login-storm`: a fanout quiet and under bcrypt logins; p99 ratio.
 //! - `page`: `GET /` latency with U users, O online.
+//! - `tcp-floor`: the kernel's floor under `fanout`, with no server at
+//!   all: one `write` per socket per event from a bare writer process.
 //! - `table`: markdown tables from `--json` reports.
 //!
 //! The generator shares the machine with the server, so it runs on one
@@ -60,6 +62,15 @@ fn main() -> ExitCode {
         };
     }
     let nofile = target::raise_nofile_limit();
+    if let Mode::TcpFloorWriter { observers, writers } = cli.mode {
+        return match modes::tcp_floor::writer(observers, writers) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("presence-bench: tcp-floor writer: {err:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let runtime = if cli.common.threads <= 1 {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -110,7 +121,14 @@ async fn run(cli: Cli, nofile: u64) -> anyhow::Result<Report> {
             fanout,
             login_concurrency,
             blocks,
-        } => modes::login_storm::run(&ctx, fanout, login_concurrency, blocks).await?,
+            idle_spinner,
+        } => {
+            let load = modes::login_storm::Load {
+                concurrency: login_concurrency,
+                idle_spinner,
+            };
+            modes::login_storm::run(&ctx, fanout, load, blocks).await?
+        }
         Mode::Page {
             users,
             online,
@@ -127,7 +145,10 @@ async fn run(cli: Cli, nofile: u64) -> anyhow::Result<Report> {
             };
             modes::page::run(&ctx, sizes).await?
         }
-        Mode::Table { .. } => anyhow::bail!("table is handled before the runtime starts"),
+        Mode::TcpFloor { fanout, writers } => modes::tcp_floor::run(&ctx, fanout, writers).await?,
+        Mode::Table { .. } | Mode::TcpFloorWriter { .. } => {
+            anyhow::bail!("handled before the runtime starts")
+        }
     };
     print!("{}", report.to_text());
     if let Some(path) = json {

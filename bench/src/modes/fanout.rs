@@ -181,7 +181,8 @@ pub async fn run_rounds(ctx: &Ctx, pool: &Pool, trigger: &Login, args: FanoutArg
 }
 
 impl Rounds {
-    fn absorb(&mut self, outcome: crate::round::Outcome) {
+    /// Adds one event's outcome.
+    pub fn absorb(&mut self, outcome: crate::round::Outcome) {
         self.events += 1;
         self.latency.merge(&outcome.latency);
         if let Some(last) = outcome.time_to_last {

@@ -10,7 +10,14 @@
 //! Each login user holds one socket of its own throughout, so on presence
 //! its logins change nobody's status: the storm adds hashing, not
 //! broadcasts. Every login starts from a fresh cookie jar (a login over a
-//! live login would end that one and close its socket).
+//! live login would end that one and close its socket). The login clients
+//! run on a thread of their own, so their work never delays the
+//! observers' timestamps.
+//!
+//! Two diagnostics (see `BENCHMARKS.md`): `--login-concurrency 0` runs no
+//! logins, a control whose ratio is the measurement's own noise; adding
+//! `--idle-spinner` spins a thread at idle priority through each stormy
+//! phase instead, the hashing's CPU without any login request.
 
 use std::{
     sync::{
@@ -53,20 +60,27 @@ struct Logins {
     latency: Mutex<Latency>,
 }
 
+/// What runs through the stormy phases.
+pub struct Load {
+    /// Logins in flight at once (0: none).
+    pub concurrency: usize,
+    /// A thread of the generator's spinning at idle priority.
+    pub idle_spinner: bool,
+}
+
 /// Runs the mode.
-pub async fn run(
-    ctx: &Ctx,
-    args: FanoutArgs,
-    concurrency: usize,
-    blocks: usize,
-) -> anyhow::Result<Report> {
+pub async fn run(ctx: &Ctx, args: FanoutArgs, load: Load, blocks: usize) -> anyhow::Result<Report> {
+    let concurrency = load.concurrency;
     let mut report = ctx.report("login-storm");
     report.param("observers", args.observers);
     report.param("rounds", args.rounds);
     report.param("blocks", blocks);
     report.param("login_concurrency", concurrency);
+    if load.idle_spinner {
+        report.param("idle_spinner", true);
+    }
     let trigger = ctx.logins("t", 1).await?.remove(0);
-    let login_users = ctx.logins("l", concurrency.max(1)).await?;
+    let login_users = ctx.logins("l", concurrency).await?;
     let (pool, opened) = ctx.observers("o", args.observers).await?;
     report_opened(&mut report, &opened);
     // One socket per login user, so that its logins broadcast nothing.
@@ -81,14 +95,16 @@ pub async fn run(
 
     let logins = Arc::new(Logins::default());
     let mut quiet_phase = Some(logins.gate.write().await);
-    let workers: Vec<_> = login_users
-        .iter()
-        .map(|user| {
-            let (target, logins) = (ctx.target.clone(), logins.clone());
-            let (user, password) = (user.clone(), ctx.common.password.clone());
-            tokio::spawn(log_in_loop(target, user, password, logins))
-        })
-        .collect();
+    let clients = spawn_login_clients(
+        ctx.target.clone(),
+        login_users,
+        ctx.common.password.clone(),
+        logins.clone(),
+    )?;
+    let spinner = load
+        .idle_spinner
+        .then(|| spawn_idle_spinner(logins.clone()))
+        .transpose()?;
 
     let meter = LoadMeter::start(&ctx.lag, ctx.common.server_pid);
     let (mut quiet, mut stormy) = (Rounds::default(), Rounds::default());
@@ -108,9 +124,12 @@ pub async fn run(
     logins.stop.store(true, Ordering::SeqCst);
     drop(quiet_phase);
     report.generator = meter.finish();
-    for worker in workers {
-        let _ = worker.await;
-    }
+    // The login clients stop at their next gate check, within one login.
+    let _ = tokio::task::spawn_blocking(move || {
+        let _ = clients.join();
+        spinner.map(std::thread::JoinHandle::join)
+    })
+    .await;
 
     quiet.report(&mut report, "quiet_", "quiet: ");
     stormy.report(&mut report, "storm_", "with logins: ");
@@ -133,14 +152,24 @@ pub async fn run(
     report.latency("login", "login (GET+POST)", &login_latency);
     let errors = logins.errors.load(Ordering::Relaxed);
     report.metric("login_errors", "login errors", errors as f64);
-    report.check(
-        CheckKind::Correctness,
-        "logins happened during the storm",
-        done_during > 0,
-    );
+    if concurrency > 0 {
+        report.check(
+            CheckKind::Correctness,
+            "logins happened during the storm",
+            done_during > 0,
+        );
+    }
     report.check(CheckKind::Correctness, "no login failed", errors == 0);
     fanout::report_dropped(&mut report, &pool);
-    if ctx.is_presence() {
+    if concurrency == 0 {
+        report.note(if load.idle_spinner {
+            "no logins: a thread spinning at idle priority through each stormy phase \
+             stands in for the hashing, without any login request"
+        } else {
+            "control run: no logins in either kind of phase, so the ratio is this \
+             machine's noise between two p99s of this many events"
+        });
+    } else if ctx.is_presence() {
         report.check(
             CheckKind::Target,
             format!(
@@ -153,6 +182,64 @@ pub async fn run(
     holders.close().await;
     pool.close().await;
     Ok(report)
+}
+
+/// Starts one login client per user on a thread of its own, with its own
+/// runtime: a login's client work (two requests, a form page to parse)
+/// must not run on the thread that timestamps the observers' frames, or
+/// the generator itself would delay the deliveries it measures. On the
+/// real network the logins come from other machines.
+fn spawn_login_clients(
+    target: Arc<Target>,
+    users: Vec<Login>,
+    password: String,
+    logins: Arc<Logins>,
+) -> anyhow::Result<std::thread::JoinHandle<()>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let thread = std::thread::Builder::new()
+        .name("login-clients".into())
+        .spawn(move || {
+            runtime.block_on(futures_util::future::join_all(users.into_iter().map(
+                |user| log_in_loop(target.clone(), user, password.clone(), logins.clone()),
+            )));
+        })?;
+    Ok(thread)
+}
+
+/// Starts the `--idle-spinner` thread: pure CPU work under `SCHED_IDLE`,
+/// as the server's hashes run, through every stormy phase. It holds the
+/// gate for a millisecond at a time, so a quiet phase waits at most that.
+fn spawn_idle_spinner(logins: Arc<Logins>) -> anyhow::Result<std::thread::JoinHandle<()>> {
+    let thread = std::thread::Builder::new()
+        .name("idle-spinner".into())
+        .spawn(move || {
+            #[cfg(target_os = "linux")]
+            {
+                let param = libc::sched_param { sched_priority: 0 };
+                // SAFETY: pid 0 is the calling thread; `param` outlives the call.
+                unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
+            }
+            let mut x = 0x2545_f491_4f6c_dd1d_u64;
+            loop {
+                let _stormy_phase = logins.gate.blocking_read();
+                if logins.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let until = Instant::now() + Duration::from_millis(1);
+                while Instant::now() < until {
+                    for _ in 0..1_000 {
+                        // xorshift: work the core, not the memory.
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                    }
+                    std::hint::black_box(x);
+                }
+            }
+        })?;
+    Ok(thread)
 }
 
 /// Logs `user` in again and again from fresh cookie jars until stopped.

@@ -5,6 +5,7 @@ pub mod fanout;
 pub mod login_storm;
 pub mod page;
 pub mod storm;
+pub mod tcp_floor;
 
 use std::{sync::Arc, time::Duration};
 
