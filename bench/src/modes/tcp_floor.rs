@@ -18,7 +18,7 @@
 use std::{
     io::{BufRead, BufReader, Write},
     net::{TcpListener, TcpStream},
-    process::{Command, Stdio},
+    process::{Child, Command, Stdio},
     sync::{Arc, Mutex, mpsc},
     time::Duration,
 };
@@ -47,19 +47,23 @@ pub async fn run(ctx: &Ctx, args: FanoutArgs, writers: usize) -> anyhow::Result<
     report.param("observers", args.observers);
     report.param("rounds", args.rounds);
     report.param("writers", writers);
-    let mut child = Command::new(std::env::current_exe()?)
-        .args([
-            "tcp-floor-writer",
-            "--observers",
-            &args.observers.to_string(),
-        ])
-        .args(["--writers", &writers.to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .context("starting the writer")?;
-    let mut to_writer = child.stdin.take().context("the writer's stdin")?;
-    let mut from_writer = BufReader::new(child.stdout.take().context("the writer's stdout")?);
+    let mut child = WriterProcess(
+        Command::new(std::env::current_exe()?)
+            .args([
+                "tcp-floor-writer",
+                "--observers",
+                &args.observers.to_string(),
+            ])
+            .args(["--writers", &writers.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("starting the writer")?,
+    );
+    let mut to_writer = child.0.stdin.take().context("the writer's stdin")?;
+    let mut from_writer = BufReader::new(child.0.stdout.take().context("the writer's stdout")?);
+    // Plain blocking pipe I/O on the runtime's one thread: the writer
+    // answers at once, and nothing is being timed while it does.
     let mut line = String::new();
     from_writer.read_line(&mut line)?;
     let port: u16 = line.trim().parse().context("the writer's port")?;
@@ -76,8 +80,9 @@ pub async fn run(ctx: &Ctx, args: FanoutArgs, writers: usize) -> anyhow::Result<
         ));
     }
 
-    let meter = LoadMeter::start(&ctx.lag, Some(child.id()));
+    let meter = LoadMeter::start(&ctx.lag, Some(child.0.id()));
     let mut rounds = Rounds::default();
+    // Two events a round, as `fanout`'s connect and disconnect.
     for _ in 0..args.rounds * 2 {
         tokio::time::sleep(Duration::from_millis(args.pause_ms)).await;
         writeln!(to_writer, "go")?;
@@ -101,7 +106,7 @@ pub async fn run(ctx: &Ctx, args: FanoutArgs, writers: usize) -> anyhow::Result<
     }
     report.generator = meter.finish();
     drop(to_writer);
-    child.wait()?;
+    child.0.wait()?;
     rounds.report(&mut report, "", "");
     report.server_cost(
         "server_us_per_delivery",
@@ -113,6 +118,18 @@ pub async fn run(ctx: &Ctx, args: FanoutArgs, writers: usize) -> anyhow::Result<
          event and does nothing else; its CPU includes no accepting",
     );
     Ok(report)
+}
+
+/// The writer's process, killed if the run ends early (it would otherwise
+/// wait for connections that never come).
+struct WriterProcess(Child);
+
+impl Drop for WriterProcess {
+    fn drop(&mut self) {
+        // After a clean run it has exited already, and this does nothing.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// What the reader's tasks have seen of the current event.
