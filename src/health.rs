@@ -11,7 +11,7 @@ use actix_web::{HttpResponse, http::header, web};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 
-use crate::redis_link::SharedRedis;
+use crate::shared_redis::SharedRedis;
 
 /// How long the database may take to answer.
 const DB_TIMEOUT: Duration = Duration::from_secs(2);

@@ -15,8 +15,8 @@
 //!                                                           rows are written)
 //! ```
 //!
-//! - Each WebSocket connection is a [`presence::session::WsSession`] actor.
-//!   It registers with the one [`presence::hub::PresenceHub`] of the process
+//! - Each WebSocket connection is a [`live::session::WsSession`] actor.
+//!   It registers with the one [`live::hub::PresenceHub`] of the process
 //!   when it starts, and leaves when it stops.
 //! - The hub counts connections per user. The first one announces the user;
 //!   the last one going away starts a grace period, after which the user is
@@ -37,8 +37,8 @@
 //! - [`sessions`]: the actix-session store over the sea-orm `session` table.
 //! - [`auth`]: usernames, passwords (hashed off the event loops), CSRF, the
 //!   current user and the sign-up, log-in and log-out routes.
-//! - [`presence`]: the hub and session actors, the wire protocol and the
-//!   persistence of the online set.
+//! - [`live`]: live presence: the hub and session actors, the wire protocol,
+//!   the persistence of the online set and the cluster fanout.
 //! - [`pages`]: the user list page.
 //! - [`api`]: the JSON directory behind search and paging.
 //! - [`templates`]: the Tera templates, embedded in the binary.
@@ -47,26 +47,26 @@
 //! - [`health`]: the `/healthz` check.
 //! - [`throttle`]: rate limits of logins and sign-ups.
 //! - [`security`]: security headers and `Secure` cookies.
-//! - [`client`]: the client's address and scheme, through a trusted proxy.
-//! - [`redis_link`]: a shared Redis connection for request-time work.
+//! - [`forwarded`]: the client's address and scheme, through a trusted proxy.
+//! - [`shared_redis`]: a shared Redis connection for request-time work.
 //! - [`error`]: the one error type that handlers return, rendered as a page.
 //! - [`metrics`]: the Prometheus catalogue and `/metrics`.
 
 pub mod api;
 pub mod assets;
 pub mod auth;
-pub mod client;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod forwarded;
 pub mod health;
+pub mod live;
 pub mod metrics;
 pub mod pages;
-pub mod presence;
-pub mod redis_link;
 pub mod routes;
 pub mod security;
 pub mod sessions;
+pub mod shared_redis;
 pub mod shutdown;
 pub mod startup;
 pub mod telemetry;

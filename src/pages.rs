@@ -6,7 +6,7 @@
 //! "Show more" away, through `/api/users` (see [`crate::api`]).
 
 pub mod last_seen;
-pub mod lines;
+pub mod list_items;
 
 use std::collections::HashSet;
 
@@ -47,7 +47,7 @@ pub async fn user_list(
     let now = now_millis();
     let mut lines = String::with_capacity(200 * (online.len() + first.users.len()));
     for name in &online {
-        lines::online(&mut lines, name);
+        list_items::online(&mut lines, name);
     }
     // The first page of everyone by name, less those already listed as
     // online: "Show more" continues that same listing from the API, and
@@ -58,7 +58,7 @@ pub async fn user_list(
     let listed: HashSet<&str> = online.iter().map(String::as_str).collect();
     for user in &first.users {
         if !listed.contains(user.username.as_str()) {
-            lines::offline(&mut lines, &user.username, user.last_seen_at, now);
+            list_items::offline(&mut lines, &user.username, user.last_seen_at, now);
         }
     }
     let next = first.next.map(|key| Search::everyone().cursor_after(&key));

@@ -5,7 +5,7 @@ use actix_web::{
     web,
 };
 
-use crate::{api, assets, auth, error::AppError, health, metrics, pages, presence::upgrade};
+use crate::{api, assets, auth, error::AppError, health, live::upgrade, metrics, pages};
 
 /// The largest form (or JSON) body accepted.
 pub const MAX_FORM_BYTES: usize = 16 * 1024;

@@ -17,7 +17,7 @@ use actix_web::{
     web,
 };
 
-use crate::client;
+use crate::forwarded;
 
 /// The policy: only this origin, for everything, and never in a frame.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; base-uri 'none'; \
@@ -35,7 +35,7 @@ pub async fn headers(
     let always = req
         .app_data::<web::Data<CookieSecure>>()
         .is_some_and(|secure| secure.0);
-    let secure = always || client::came_over_https(req.request());
+    let secure = always || forwarded::came_over_https(req.request());
     let mut response = next.call(req).await?;
     let headers = response.headers_mut();
     for (name, value) in [

@@ -23,21 +23,21 @@ use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::{
     auth::{self, AuthSettings, token},
-    client::ProxyTrust,
     config::{Config, ConfigError},
     db,
+    forwarded::ProxyTrust,
     health::HealthChecks,
-    presence::{
-        connection::TcpConnection,
+    live::{
         fanout::{ClusterConfig, keys::Keys},
         hub::{PresenceHub, Shutdown, mailbox},
         session::Heartbeat,
         store,
+        tcp_cutoff::TcpConnection,
     },
-    redis_link::SharedRedis,
     routes,
     security::{self, CookieSecure},
     sessions::{self, DbSessionStore, RedisSessions, SessionBackend},
+    shared_redis::SharedRedis,
     telemetry, templates,
     throttle::{Limit, Throttle},
 };

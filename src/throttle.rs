@@ -20,7 +20,7 @@ use std::{
 
 use redis::Script;
 
-use crate::redis_link::{SharedRedis, TIMEOUT};
+use crate::shared_redis::{SharedRedis, TIMEOUT};
 
 /// At most `max` events per key within `window`; `max == 0` means no limit.
 #[derive(Clone, Copy, Debug)]

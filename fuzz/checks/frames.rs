@@ -15,7 +15,7 @@
 use actix_codec::Decoder;
 use actix_http::ws::{Codec, Frame, Item};
 use bytes::BytesMut;
-use presence::presence::{protocol::ClientFrame, session::MAX_MESSAGE_BYTES};
+use presence::live::{protocol::ClientFrame, session::MAX_MESSAGE_BYTES};
 use serde_json::{Value, json};
 
 /// Runs one input through the frame decoder, and every text in it through

@@ -15,11 +15,11 @@ use crate::{
         next::NextPath,
         password, username,
     },
-    client,
     error::AppError,
+    forwarded,
+    live::hub::{PresenceHub, UserLoggedIn, UserLoggedOut, mailbox},
     metrics::LOGINS,
     pages::see_other,
-    presence::hub::{PresenceHub, UserLoggedIn, UserLoggedOut, mailbox},
     throttle::Verdict,
     users,
 };
@@ -101,7 +101,11 @@ pub async fn submit(
     }
 
     // Checked before bcrypt: a throttled attempt costs no CPU.
-    let throttle_key = format!("login:{}:{}", username::fold(&typed), client::ip_text(&req));
+    let throttle_key = format!(
+        "login:{}:{}",
+        username::fold(&typed),
+        forwarded::ip_text(&req)
+    );
     if let Verdict::Blocked { retry_after } = settings
         .throttle
         .check(&throttle_key, settings.login_limit)

@@ -16,8 +16,8 @@ use crate::{
         log_in::notify,
     },
     error::AppError,
+    live::hub::{PresenceHub, UserLoggedOut},
     pages::see_other,
-    presence::hub::{PresenceHub, UserLoggedOut},
 };
 
 /// The log-out form: only the token.

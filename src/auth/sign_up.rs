@@ -13,11 +13,11 @@ use crate::{
         form::{self, FieldErrors},
         password,
     },
-    client,
     error::AppError,
+    forwarded,
+    live::hub::{PresenceHub, UserSignedUp, mailbox},
     metrics::SIGNUPS,
     pages::see_other,
-    presence::hub::{PresenceHub, UserSignedUp, mailbox},
     throttle::Verdict,
     users::{self, CreateUserError},
 };
@@ -92,7 +92,7 @@ pub async fn submit(
     settings: web::Data<AuthSettings>,
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&session, &form.csrfmiddlewaretoken)?;
-    let address = client::ip_text(&req);
+    let address = forwarded::ip_text(&req);
     if let Verdict::Blocked { retry_after } = settings
         .throttle
         .hit(&format!("signup:{address}"), settings.signup_limit)

@@ -19,7 +19,7 @@ use actix_session::storage::{
 use actix_web::cookie::time::Duration;
 
 use super::database::State;
-use crate::presence::fanout::keys::Keys;
+use crate::live::fanout::keys::Keys;
 
 /// The longest a session operation (or an opening attempt) may take.
 const TIMEOUT: StdDuration = StdDuration::from_secs(2);

@@ -6,7 +6,7 @@ use actix::{Actor, Addr};
 use presence::{
     auth::{SessionId, Username},
     db,
-    presence::{
+    live::{
         hub::{OnlineUsers, PresenceHub, UserLoggedIn, UserLoggedOut},
         protocol::ServerFrame,
         session::CloseReason,

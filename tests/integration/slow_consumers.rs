@@ -39,7 +39,7 @@ async fn clients_that_stop_reading_are_closed_and_others_keep_receiving() {
     }
     let mut seen = 0;
     while seen < 2 * USERS {
-        if let presence::presence::protocol::ServerFrame::Presence { username, .. } =
+        if let presence::live::protocol::ServerFrame::Presence { username, .. } =
             reader.frame().await
             && username.ends_with("xxxx")
         {

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use presence::presence::protocol::ServerFrame;
+use presence::live::protocol::ServerFrame;
 use tokio_tungstenite::tungstenite::{
     Message,
     protocol::frame::{
@@ -54,16 +54,22 @@ async fn the_first_frame_is_a_snapshot_of_who_is_online() {
 }
 
 /// The session hands its output to the HTTP layer in slices (see
-/// `presence::paced`); a snapshot several slices long still arrives as one
+/// `presence::live::sliced`); a snapshot several slices long still arrives as one
 /// whole frame, and the events after it arrive after it.
 #[actix_web::test]
 async fn a_snapshot_several_slices_long_arrives_whole_and_first() {
-    let app = spawn_app_with(|config| config.signup_limit = 0).await;
+    // Logins hold users online for the grace period: long enough here
+    // for thirty of them to be made on a loaded machine.
+    let app = spawn_app_with(|config| {
+        config.signup_limit = 0;
+        config.presence_grace_ms = 60_000;
+    })
+    .await;
     let mut names: Vec<String> = (0..30)
         .map(|i| format!("{i:02}{}", "x".repeat(140)))
         .collect();
     let total: usize = names.iter().map(String::len).sum();
-    assert!(total > 2 * presence::presence::paced::SLICE_BYTES);
+    assert!(total > 2 * presence::live::sliced::SLICE_BYTES);
     for name in &names {
         app.logged_in(name).await;
     }

@@ -3,7 +3,7 @@
 //! of misbehaving message sequences, and the model of how `WsSession` must
 //! answer them (RFC 6455 plus its own limits).
 
-use presence::presence::{protocol::ClientFrame, session::MAX_MESSAGE_BYTES};
+use presence::live::{protocol::ClientFrame, session::MAX_MESSAGE_BYTES};
 use proptest::prelude::*;
 
 use super::generators::{any_text, client_text};

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use presence::presence::protocol::ServerFrame;
+use presence::live::protocol::ServerFrame;
 use proptest::{prelude::*, test_runner::TestCaseError};
 use tokio_tungstenite::{
     MaybeTlsStream, WebSocketStream,

@@ -3,7 +3,7 @@
 //! property that compares the code with a model compares it with something
 //! sane.
 
-use presence::presence::session::MAX_MESSAGE_BYTES;
+use presence::live::session::MAX_MESSAGE_BYTES;
 
 use super::{
     frame_cases::{BINARY, CONTINUE, Outcome, PING, TEXT, Wire, wire, ws_model},

@@ -10,7 +10,7 @@ use presence::{
         next::NextPath,
         sign_up::{SignUpForm, validate},
     },
-    presence::protocol::ClientFrame,
+    live::protocol::ClientFrame,
 };
 use proptest::prelude::*;
 use serde_json::{Value, json};

@@ -5,7 +5,7 @@ use std::{net::TcpListener, time::Duration};
 use actix::Addr;
 use presence::{
     config::Config,
-    presence::hub::{OnlineUsers, PresenceHub},
+    live::hub::{OnlineUsers, PresenceHub},
     startup::{Application, ShutdownHandle},
 };
 use sea_orm::DatabaseConnection;
@@ -132,7 +132,7 @@ impl TestApp {
 
     /// The names with `LoggedInUser` rows.
     pub async fn rows(&self) -> Vec<String> {
-        presence::presence::store::online_usernames(&self.db)
+        presence::live::store::online_usernames(&self.db)
             .await
             .expect("read rows")
     }

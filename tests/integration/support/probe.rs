@@ -5,7 +5,7 @@ use std::time::Duration;
 use actix::prelude::*;
 use presence::{
     auth::{SessionId, Username},
-    presence::{
+    live::{
         hub::{ConnId, Connect, Disconnect, PresenceHub},
         protocol::{Frame, ServerFrame},
         session::{Close, CloseReason, Deliver},

@@ -23,13 +23,13 @@ use actix_web_actors::ws::{self, CloseCode};
 
 use crate::{
     auth::{SessionId, Username},
-    metrics::SOCKETS_CLOSED,
-    presence::{
-        connection::TcpConnection,
+    live::{
         hub::{ConnId, Connect, Disconnect, PresenceHub, mailbox},
-        paced::Paced,
         protocol::{ClientFrame, Frame, ServerFrame},
+        sliced::Sliced,
+        tcp_cutoff::TcpConnection,
     },
+    metrics::SOCKETS_CLOSED,
 };
 
 /// The largest message a client may send, in one frame or assembled.
@@ -153,9 +153,9 @@ impl WsSession {
         let mut response = ws::handshake(req)?;
         let codec = actix_http::ws::Codec::new().max_size(MAX_MESSAGE_BYTES);
         let frames = ws::WebsocketContext::with_codec(self, stream, codec);
-        // Paced: a large snapshot must not leave its size resident in the
-        // connection's write buffer (see `paced`).
-        Ok(response.streaming(Paced::new(frames)))
+        // Sliced: a large snapshot must not leave its size resident in the
+        // connection's write buffer (see `sliced`).
+        Ok(response.streaming(Sliced::new(frames)))
     }
 
     fn close(&self, ctx: &mut ws::WebsocketContext<Self>, code: CloseCode, why: &str) {

@@ -14,7 +14,7 @@ use super::PresenceHub;
 use crate::{
     auth::{SessionId, Username},
     db::now_millis,
-    presence::{
+    live::{
         protocol::{Frame, ServerFrame},
         roster::Change,
         session::{Close, CloseReason, Deliver},

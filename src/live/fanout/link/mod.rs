@@ -14,7 +14,7 @@ use super::{ClusterConfig, Outgoing, bulletin::Bulletin, keys::Keys, scripts::Sc
 use crate::{
     auth::{SessionId, Username},
     db::now_millis,
-    presence::hub::{
+    live::hub::{
         ClusterLogout, ClusterPresence, ClusterState, ClusterUserAdded, JoinCluster, LinkDown,
         PresenceHub, mailbox,
     },

@@ -5,22 +5,22 @@
 //! - [`roster`]: the hub's bookkeeping of sockets, users and grace holds,
 //!   as plain data with no actors or timers.
 //! - [`session`]: the `WsSession` actor, one per WebSocket.
-//! - [`paced`]: the session's outgoing bytes, handed to the HTTP
+//! - [`sliced`]: the session's outgoing bytes, handed to the HTTP
 //!   dispatcher a slice at a time so large frames leave no memory behind.
 //! - [`protocol`]: the JSON frames on the wire.
 //! - [`store`]: the writer that mirrors the online set into `LoggedInUser`.
 //! - [`fanout`]: Redis between processes: shared presence state, bulletins,
 //!   node leases (cluster mode only).
-//! - [`connection`]: the TCP connection under a socket, to cut off a
+//! - [`tcp_cutoff`]: the TCP connection under a socket, to cut off a
 //!   client that stopped reading.
 //! - [`upgrade`]: the `/users/` route's origin and login checks.
 
-pub mod connection;
 pub mod fanout;
 pub mod hub;
-pub mod paced;
 pub mod protocol;
 pub mod roster;
 pub mod session;
+pub mod sliced;
 pub mod store;
+pub mod tcp_cutoff;
 pub mod upgrade;

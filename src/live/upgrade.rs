@@ -13,12 +13,12 @@ use actix_web::{HttpRequest, HttpResponse, http::header, web};
 
 use crate::{
     auth::MaybeUser,
-    client,
     error::AppError,
-    presence::{
-        connection::TcpConnection,
+    forwarded,
+    live::{
         hub::PresenceHub,
         session::{Heartbeat, Peer, WsSession},
+        tcp_cutoff::TcpConnection,
     },
     telemetry::RequestId,
 };
@@ -40,7 +40,7 @@ pub async fn users_socket(
         connection.limit_send_buffer();
     }
     let peer = Peer {
-        address: client::ip_text(&req),
+        address: forwarded::ip_text(&req),
         request_id: RequestId::of(&req),
         connection,
     };

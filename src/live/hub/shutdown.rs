@@ -5,7 +5,7 @@
 use actix::{Context, Handler, Message, ResponseFuture};
 
 use super::{PresenceHub, mailbox};
-use crate::presence::session::{Close, CloseReason};
+use crate::live::session::{Close, CloseReason};
 
 /// Closes every socket with 1001, removes this node's `LoggedInUser` rows,
 /// leaves the cluster, and turns away later sockets. Replies when done.

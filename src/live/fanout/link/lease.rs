@@ -7,7 +7,7 @@ use std::time::Duration;
 use redis::aio::MultiplexedConnection;
 
 use super::{Link, LinkResult, timed};
-use crate::{db::now_millis, presence::store};
+use crate::{db::now_millis, live::store};
 
 /// A node whose lease is older than this is dead.
 pub(super) const LEASE: Duration = Duration::from_millis(3000);

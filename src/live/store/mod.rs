@@ -25,7 +25,7 @@ mod rows;
 use crate::{
     auth::Username,
     db::now_millis,
-    presence::{
+    live::{
         hub::{Persisted, mailbox},
         roster::Change,
     },

@@ -1,4 +1,4 @@
-//! [`Paced`]: a WebSocket's outgoing byte stream, handed to the HTTP
+//! [`Sliced`]: a WebSocket's outgoing byte stream, handed to the HTTP
 //! dispatcher at most [`SLICE_BYTES`] at a time.
 //!
 //! actix-http copies every chunk of a response body into the connection's
@@ -32,7 +32,7 @@ use futures_util::Stream;
 pub const SLICE_BYTES: usize = 2048;
 
 /// Wraps a stream of byte chunks; see the module documentation.
-pub struct Paced<S> {
+pub struct Sliced<S> {
     inner: S,
     /// The rest of a chunk larger than a slice.
     rest: Bytes,
@@ -40,7 +40,7 @@ pub struct Paced<S> {
     just_sliced: bool,
 }
 
-impl<S> Paced<S> {
+impl<S> Sliced<S> {
     /// Paces `inner`.
     pub fn new(inner: S) -> Self {
         Self {
@@ -51,7 +51,7 @@ impl<S> Paced<S> {
     }
 }
 
-impl<S, E> Stream for Paced<S>
+impl<S, E> Stream for Sliced<S>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
 {
@@ -97,14 +97,14 @@ mod tests {
     #[actix_web::test]
     async fn small_chunks_pass_through_unchanged() {
         let input = chunks(&[10, SLICE_BYTES, 1]);
-        let output: Vec<_> = Paced::new(stream::iter(input.clone())).collect().await;
+        let output: Vec<_> = Sliced::new(stream::iter(input.clone())).collect().await;
         assert_eq!(output, input);
     }
 
     #[actix_web::test]
     async fn a_large_chunk_comes_out_in_slices_with_the_same_bytes() {
         let input = chunks(&[3 * SLICE_BYTES + 5, 7]);
-        let output: Vec<_> = Paced::new(stream::iter(input.clone())).collect().await;
+        let output: Vec<_> = Sliced::new(stream::iter(input.clone())).collect().await;
         let sizes: Vec<usize> = output.iter().map(|c| c.as_ref().unwrap().len()).collect();
         assert_eq!(sizes, [SLICE_BYTES, SLICE_BYTES, SLICE_BYTES, 5, 7]);
         let joined: Vec<u8> = output.iter().flat_map(|c| c.clone().unwrap()).collect();
@@ -115,17 +115,17 @@ mod tests {
     #[test]
     fn after_a_slice_the_next_poll_yields_and_wakes_itself() {
         let input = chunks(&[2 * SLICE_BYTES]);
-        let mut paced = Paced::new(stream::iter(input));
+        let mut sliced = Sliced::new(stream::iter(input));
         let waker = futures_util::task::noop_waker();
         let mut cx = Context::from_waker(&waker);
-        let mut paced = Pin::new(&mut paced);
+        let mut sliced = Pin::new(&mut sliced);
         assert!(matches!(
-            paced.as_mut().poll_next(&mut cx),
+            sliced.as_mut().poll_next(&mut cx),
             Poll::Ready(Some(Ok(_)))
         ));
-        assert!(paced.as_mut().poll_next(&mut cx).is_pending());
+        assert!(sliced.as_mut().poll_next(&mut cx).is_pending());
         assert!(matches!(
-            paced.as_mut().poll_next(&mut cx),
+            sliced.as_mut().poll_next(&mut cx),
             Poll::Ready(Some(Ok(_)))
         ));
     }
@@ -133,7 +133,7 @@ mod tests {
     #[actix_web::test]
     async fn errors_pass_through() {
         let input: Vec<Result<Bytes, &str>> = vec![Err("broken")];
-        let output: Vec<_> = Paced::new(stream::iter(input)).collect().await;
+        let output: Vec<_> = Sliced::new(stream::iter(input)).collect().await;
         assert_eq!(output, vec![Err("broken")]);
     }
 }

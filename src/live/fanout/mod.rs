@@ -28,7 +28,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::{
     auth::{SessionId, Username},
-    presence::hub::PresenceHub,
+    live::hub::PresenceHub,
 };
 
 /// Where and as whom to join a cluster.

@@ -32,16 +32,16 @@ pub use self::cluster::{
     ClusterLogout, ClusterPresence, ClusterState, ClusterUserAdded, JoinCluster, LinkDown,
 };
 pub use self::shutdown::Shutdown;
-pub use crate::presence::roster::ConnId;
+pub use crate::live::roster::ConnId;
 use crate::{
     auth::{SessionId, Username},
-    presence::{
-        connection::TcpConnection,
+    live::{
         fanout::{ClusterConfig, Fanout},
         protocol::Frame,
         roster::{Change, Member, Roster},
         session::{Close, CloseReason, Deliver},
         store::PresenceStore,
+        tcp_cutoff::TcpConnection,
     },
 };
 
