@@ -57,6 +57,7 @@ pub mod assets;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod deployment;
 pub mod error;
 pub mod forwarded;
 pub mod health;
@@ -71,5 +72,7 @@ pub mod shutdown;
 pub mod startup;
 pub mod telemetry;
 pub mod templates;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod throttle;
 pub mod users;

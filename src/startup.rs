@@ -2,11 +2,12 @@
 //! shutting it down cleanly.
 //!
 //! Tests call [`Application::build`] with a listener on port 0 and a fresh
-//! database, so each test gets its own server, hub and data.
+//! database, so each test gets its own server, hub and data. Whatever
+//! differs between a single node and a cluster node is a method of
+//! [`Deployment`], so the build reads as one list of steps.
 
 use std::{net::TcpListener, time::Duration};
 
-use actix::{Actor, Addr};
 use actix_identity::IdentityMiddleware;
 use actix_session::{
     SessionMiddleware,
@@ -25,21 +26,20 @@ use crate::{
     auth::{self, AuthSettings, token},
     config::{Config, ConfigError},
     db,
+    deployment::Deployment,
     forwarded::ProxyTrust,
     health::HealthChecks,
     live::{
-        fanout::{ClusterConfig, keys::Keys},
-        hub::{PresenceHub, Shutdown, mailbox},
+        hub::{Hub, PresenceHub, Shutdown},
         session::Heartbeat,
-        store,
+        store::PresenceStore,
         tcp_cutoff::TcpConnection,
     },
     routes,
     security::{self, CookieSecure},
-    sessions::{self, DbSessionStore, RedisSessions, SessionBackend},
-    shared_redis::SharedRedis,
+    sessions::SessionBackend,
     telemetry, templates,
-    throttle::{Limit, Throttle},
+    throttle::Limit,
 };
 
 /// Re-exported: callers that build an [`Application`] also stop it.
@@ -73,39 +73,11 @@ pub enum StartupError {
     Io(#[from] std::io::Error),
 }
 
-/// Everything the handlers share, one `web::Data` each.
-#[derive(Clone)]
-struct SharedState {
-    db: web::Data<DatabaseConnection>,
-    hub: web::Data<Addr<PresenceHub>>,
-    auth: web::Data<AuthSettings>,
-    heartbeat: web::Data<Heartbeat>,
-    health: web::Data<HealthChecks>,
-    metrics: web::Data<PrometheusHandle>,
-    proxy: web::Data<ProxyTrust>,
-    cookie_secure: web::Data<CookieSecure>,
-}
-
-impl SharedState {
-    /// Registers the shared state and the routes.
-    fn configure(&self, cfg: &mut web::ServiceConfig) {
-        cfg.app_data(self.db.clone())
-            .app_data(self.hub.clone())
-            .app_data(self.auth.clone())
-            .app_data(self.heartbeat.clone())
-            .app_data(self.health.clone())
-            .app_data(self.metrics.clone())
-            .app_data(self.proxy.clone())
-            .app_data(self.cookie_secure.clone())
-            .configure(routes::configure);
-    }
-}
-
 /// A built, not yet running, presence server.
 pub struct Application {
     server: Server,
     port: u16,
-    hub: Addr<PresenceHub>,
+    hub: Hub,
     db: DatabaseConnection,
     shutdown: ShutdownHandle,
 }
@@ -120,121 +92,25 @@ impl Application {
         db::migrate(&db).await?;
 
         let node_id = config.node_id.clone().unwrap_or_else(|| token::random(12));
-        let cluster = config.redis_url.clone().map(|redis_url| ClusterConfig {
-            redis_url,
-            prefix: config.redis_prefix.clone(),
-            node_id: node_id.clone(),
-        });
-        // Rows present now are ghosts of a crash: on a single node all of
-        // them; in a cluster this node's own (the others' are judged by
-        // their leases).
-        let ghosts = match &cluster {
-            None => store::clear_all(&db).await?,
-            Some(_) => store::clear_node(&db, &node_id).await?,
-        };
+        let deployment = Deployment::of(&config, &node_id);
+        tracing::info!(node_id = %node_id, mode = deployment.name(), "presence node starting");
+        let ghosts = deployment.clear_ghost_rows(&db, &node_id).await?;
         if ghosts > 0 {
             tracing::warn!(
                 rows = ghosts,
                 "removed LoggedInUser rows left by a previous process"
             );
         }
-        let mode = if cluster.is_some() {
-            "cluster"
-        } else {
-            "single node"
-        };
-        tracing::info!(node_id = %node_id, mode, "presence node starting");
 
-        let key = match &config.secret_key {
-            Some(secret) => Key::derive_from(secret.as_bytes()),
-            None => {
-                tracing::warn!(
-                    "SECRET_KEY is not set: using a random key, so sessions end when the server restarts"
-                );
-                Key::generate()
-            }
-        };
-        let login_limit = Limit {
-            max: config.login_failure_limit,
-            window: Duration::from_secs(config.login_failure_window_secs),
-        };
-        let signup_limit = Limit {
-            max: config.signup_limit,
-            window: Duration::from_secs(config.signup_window_secs),
-        };
-        let redis = cluster
-            .as_ref()
-            .map(|cluster| SharedRedis::new(&cluster.redis_url));
-        let sessions = match &cluster {
-            None => {
-                spawn_session_purger(db.clone());
-                SessionBackend::Database(DbSessionStore::new(db.clone()))
-            }
-            Some(cluster) => SessionBackend::Redis(RedisSessions::open(
-                cluster.redis_url.clone(),
-                Keys::new(&cluster.prefix),
-            )),
-        };
-        let throttle = match (&redis, &cluster) {
-            (Some(redis), Some(cluster)) => Throttle::in_redis(redis.clone(), &cluster.prefix),
-            _ => Throttle::in_memory(),
-        };
-        let metrics = crate::metrics::install();
-        let mut hub = PresenceHub::new(db.clone(), node_id.clone(), config.grace());
-        if let Some(cluster) = cluster {
-            hub = hub.clustered(cluster);
-        }
-        let hub = hub.start();
-
-        let state = SharedState {
-            db: web::Data::new(db.clone()),
-            hub: web::Data::new(hub.clone()),
-            auth: web::Data::new(
-                AuthSettings::new(config.bcrypt_cost, login_limit, signup_limit, throttle).await?,
-            ),
-            heartbeat: web::Data::new(Heartbeat {
-                interval: config.heartbeat(),
-                timeout: config.client_timeout(),
-            }),
-            health: web::Data::new(HealthChecks { node_id, redis }),
-            metrics: web::Data::new(metrics),
-            proxy: web::Data::new(ProxyTrust(config.trust_proxy)),
-            cookie_secure: web::Data::new(CookieSecure(config.cookie_secure)),
-        };
-        let cookie_secure = config.cookie_secure;
+        let hub = Hub::start_with(|hub| {
+            let store = PresenceStore::spawn(db.clone(), node_id.clone(), hub.clone());
+            let reach = deployment.reach(hub, &db);
+            PresenceHub::new(store, reach, config.grace(), &node_id)
+        });
+        let state = SharedState::new(&config, &deployment, &db, &hub, node_id).await?;
+        let sessions = deployment.session_store(&db);
         let port = listener.local_addr()?.port();
-        let server = HttpServer::new(move || {
-            let session_middleware = SessionMiddleware::builder(sessions.clone(), key.clone())
-                .cookie_name("sessionid".to_owned())
-                .cookie_http_only(true)
-                .cookie_same_site(SameSite::Lax)
-                .cookie_secure(cookie_secure)
-                .session_lifecycle(
-                    PersistentSession::default()
-                        .session_ttl(CookieDuration::days(SESSION_TTL_DAYS))
-                        .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
-                )
-                .build();
-            // The last `wrap` is the outermost layer.
-            App::new()
-                .wrap(IdentityMiddleware::default())
-                .wrap(session_middleware)
-                .wrap(middleware::from_fn(security::headers))
-                .wrap(middleware::from_fn(telemetry::log_requests))
-                .configure(|cfg| state.configure(cfg))
-        })
-        .on_connect(|connection, data| {
-            // Kept so the hub can cut off a client that stops reading.
-            if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>()
-                && let Some(connection) = TcpConnection::of(tcp)
-            {
-                data.insert(connection);
-            }
-        })
-        .listen(listener)?
-        .disable_signals()
-        .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
-        .run();
+        let server = serve(listener, state, sessions, cookie_key(&config), &config)?;
         Ok(Self {
             server,
             port,
@@ -250,7 +126,7 @@ impl Application {
     }
 
     /// The hub, for tests that watch or drive it.
-    pub fn hub(&self) -> Addr<PresenceHub> {
+    pub fn hub(&self) -> Hub {
         self.hub.clone()
     }
 
@@ -275,7 +151,7 @@ impl Application {
             () = self.shutdown.requested() => {}
         }
         tracing::info!("shutting down: closing sockets and clearing presence rows");
-        if tokio::time::timeout(HUB_SHUTDOWN_TIMEOUT, mailbox::ask(&self.hub, Shutdown))
+        if tokio::time::timeout(HUB_SHUTDOWN_TIMEOUT, self.hub.ask(Shutdown))
             .await
             .is_err()
         {
@@ -288,17 +164,129 @@ impl Application {
     }
 }
 
-/// Deletes expired sessions now and every [`sessions::PURGE_EVERY`].
-fn spawn_session_purger(db: DatabaseConnection) {
-    actix_web::rt::spawn(async move {
-        let mut every = tokio::time::interval(sessions::PURGE_EVERY);
-        loop {
-            every.tick().await;
-            match sessions::purge_expired(&db).await {
-                Ok(0) => {}
-                Ok(purged) => tracing::info!(purged, "purged expired sessions"),
-                Err(err) => tracing::warn!(error = %err, "could not purge expired sessions"),
-            }
+/// The key that signs the session cookie: `SECRET_KEY`, or a random one.
+fn cookie_key(config: &Config) -> Key {
+    match &config.secret_key {
+        Some(secret) => Key::derive_from(secret.as_bytes()),
+        None => {
+            tracing::warn!(
+                "SECRET_KEY is not set: using a random key, so sessions end when the server restarts"
+            );
+            Key::generate()
         }
-    });
+    }
+}
+
+/// Everything the handlers share, one `web::Data` each.
+#[derive(Clone)]
+struct SharedState {
+    db: web::Data<DatabaseConnection>,
+    hub: web::Data<Hub>,
+    auth: web::Data<AuthSettings>,
+    heartbeat: web::Data<Heartbeat>,
+    health: web::Data<HealthChecks>,
+    metrics: web::Data<PrometheusHandle>,
+    proxy: web::Data<ProxyTrust>,
+    cookie_secure: web::Data<CookieSecure>,
+}
+
+impl SharedState {
+    /// Gathers the state from the settings and the started parts.
+    async fn new(
+        config: &Config,
+        deployment: &Deployment,
+        db: &DatabaseConnection,
+        hub: &Hub,
+        node_id: String,
+    ) -> Result<Self, StartupError> {
+        let login_limit = Limit {
+            max: config.login_failure_limit,
+            window: Duration::from_secs(config.login_failure_window_secs),
+        };
+        let signup_limit = Limit {
+            max: config.signup_limit,
+            window: Duration::from_secs(config.signup_window_secs),
+        };
+        let auth = AuthSettings::new(
+            config.bcrypt_cost,
+            login_limit,
+            signup_limit,
+            deployment.throttle(),
+        )
+        .await?;
+        Ok(Self {
+            db: web::Data::new(db.clone()),
+            hub: web::Data::new(hub.clone()),
+            auth: web::Data::new(auth),
+            heartbeat: web::Data::new(Heartbeat {
+                interval: config.heartbeat(),
+                timeout: config.client_timeout(),
+            }),
+            health: web::Data::new(HealthChecks {
+                node_id,
+                redis: deployment.redis(),
+            }),
+            metrics: web::Data::new(crate::metrics::install()),
+            proxy: web::Data::new(ProxyTrust(config.trust_proxy)),
+            cookie_secure: web::Data::new(CookieSecure(config.cookie_secure)),
+        })
+    }
+
+    /// Registers the shared state and the routes.
+    fn configure(&self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(self.db.clone())
+            .app_data(self.hub.clone())
+            .app_data(self.auth.clone())
+            .app_data(self.heartbeat.clone())
+            .app_data(self.health.clone())
+            .app_data(self.metrics.clone())
+            .app_data(self.proxy.clone())
+            .app_data(self.cookie_secure.clone())
+            .configure(routes::configure);
+    }
+}
+
+/// The HTTP server on `listener`: sessions, identity, security headers and
+/// request logs around the routes.
+fn serve(
+    listener: TcpListener,
+    state: SharedState,
+    sessions: SessionBackend,
+    key: Key,
+    config: &Config,
+) -> std::io::Result<Server> {
+    let cookie_secure = config.cookie_secure;
+    let server = HttpServer::new(move || {
+        let session_middleware = SessionMiddleware::builder(sessions.clone(), key.clone())
+            .cookie_name("sessionid".to_owned())
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .cookie_secure(cookie_secure)
+            .session_lifecycle(
+                PersistentSession::default()
+                    .session_ttl(CookieDuration::days(SESSION_TTL_DAYS))
+                    .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
+            )
+            .build();
+        // The last `wrap` is the outermost layer.
+        App::new()
+            .wrap(IdentityMiddleware::default())
+            .wrap(session_middleware)
+            .wrap(middleware::from_fn(security::headers))
+            .wrap(middleware::from_fn(telemetry::log_requests))
+            .configure(|cfg| state.configure(cfg))
+    })
+    .on_connect(|connection, data| {
+        // Kept so the hub can cut off a client that stops reading.
+        if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>()
+            && let Some(connection) = TcpConnection::of(tcp)
+        {
+            data.insert(connection);
+        }
+    })
+    .listen(listener)?
+    .disable_signals()
+    .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
+    .run();
+    Ok(server)
 }

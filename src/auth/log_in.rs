@@ -1,6 +1,5 @@
 //! `GET/POST /log_in/`: Django's `AuthenticationForm`, in Rust.
 
-use actix::Addr;
 use actix_session::Session;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use sea_orm::DatabaseConnection;
@@ -17,7 +16,7 @@ use crate::{
     },
     error::AppError,
     forwarded,
-    live::hub::{PresenceHub, UserLoggedIn, UserLoggedOut, mailbox},
+    live::hub::{Hub, PresenceHub, UserLoggedIn, UserLoggedOut},
     metrics::LOGINS,
     pages::see_other,
     throttle::Verdict,
@@ -81,7 +80,7 @@ pub async fn submit(
     form: web::Form<LogInForm>,
     viewer: MaybeUser,
     db: web::Data<DatabaseConnection>,
-    hub: web::Data<Addr<PresenceHub>>,
+    hub: web::Data<Hub>,
     settings: web::Data<AuthSettings>,
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&session, &form.csrfmiddlewaretoken)?;
@@ -166,12 +165,12 @@ pub async fn submit(
 
 /// Sends to the hub and waits until it has handled the message, so the
 /// response only leaves once everyone is being told.
-pub(crate) async fn notify<M>(hub: &Addr<PresenceHub>, message: M)
+pub(crate) async fn notify<M>(hub: &Hub, message: M)
 where
     M: actix::Message<Result = ()> + Send + 'static,
     PresenceHub: actix::Handler<M>,
 {
-    if let Err(err) = mailbox::ask(hub, message).await {
+    if let Err(err) = hub.ask(message).await {
         tracing::error!(error = %err, "presence hub unreachable");
     }
 }

@@ -3,7 +3,6 @@
 //! The seed logged out on a GET, so any page could log a visitor out with
 //! an `<img src="/log_out/">`. Here `GET` only shows a confirm button.
 
-use actix::Addr;
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -16,7 +15,7 @@ use crate::{
         log_in::notify,
     },
     error::AppError,
-    live::hub::{PresenceHub, UserLoggedOut},
+    live::hub::{Hub, UserLoggedOut},
     pages::see_other,
 };
 
@@ -46,7 +45,7 @@ pub async fn submit(
     session: Session,
     form: web::Form<LogOutForm>,
     viewer: MaybeUser,
-    hub: web::Data<Addr<PresenceHub>>,
+    hub: web::Data<Hub>,
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&session, &form.csrfmiddlewaretoken)?;
     if let Some(viewer) = viewer.0 {

@@ -1,6 +1,5 @@
 //! `GET/POST /sign_up/`: Django's `UserCreationForm`, in Rust.
 
-use actix::Addr;
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::DatabaseConnection;
@@ -15,7 +14,7 @@ use crate::{
     },
     error::AppError,
     forwarded,
-    live::hub::{PresenceHub, UserSignedUp, mailbox},
+    live::hub::{Hub, UserSignedUp},
     metrics::SIGNUPS,
     pages::see_other,
     throttle::Verdict,
@@ -88,7 +87,7 @@ pub async fn submit(
     session: Session,
     form: web::Form<SignUpForm>,
     db: web::Data<DatabaseConnection>,
-    hub: web::Data<Addr<PresenceHub>>,
+    hub: web::Data<Hub>,
     settings: web::Data<AuthSettings>,
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&session, &form.csrfmiddlewaretoken)?;
@@ -129,7 +128,7 @@ pub async fn submit(
     }
     tracing::info!(user = %username, "signed up");
     metrics::counter!(SIGNUPS, "outcome" => "success").increment(1);
-    mailbox::tell(&hub, UserSignedUp { user: username });
+    hub.tell(UserSignedUp { user: username });
     Ok(see_other("/log_in/"))
 }
 

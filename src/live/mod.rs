@@ -15,6 +15,8 @@
 //!   client that stopped reading.
 //! - [`upgrade`]: the `/users/` route's origin and login checks.
 
+pub mod announced;
+pub mod change;
 pub mod fanout;
 pub mod hub;
 pub mod protocol;

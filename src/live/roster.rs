@@ -12,7 +12,10 @@
 
 use std::collections::{HashMap, HashSet, hash_map::Entry};
 
-use crate::auth::{SessionId, Username};
+use crate::{
+    auth::{SessionId, Username},
+    live::change::Change,
+};
 
 /// The hub's id for one socket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -22,15 +25,6 @@ pub struct ConnId(pub u64);
 /// cancelled does nothing when it fires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HoldId(u64);
-
-/// A transition of the online set.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Change {
-    /// The user had nothing and now has a socket or a hold.
-    CameOnline(Username),
-    /// The user's last socket or hold went away.
-    WentOffline(Username),
-}
 
 /// A registered socket: whose it is, under which login, and whatever the
 /// hub needs to reach it (`S`).
@@ -163,7 +157,8 @@ impl<S> Roster<S> {
     }
 
     /// Whether `user` is online.
-    pub fn is_online(&self, user: &Username) -> bool {
+    #[cfg(test)]
+    fn is_online(&self, user: &Username) -> bool {
         self.users.contains_key(user)
     }
 
@@ -178,7 +173,8 @@ impl<S> Roster<S> {
     }
 
     /// One registered socket.
-    pub fn member(&self, id: ConnId) -> Option<&Member<S>> {
+    #[cfg(test)]
+    fn member(&self, id: ConnId) -> Option<&Member<S>> {
         self.members.get(&id)
     }
 

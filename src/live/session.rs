@@ -24,7 +24,7 @@ use actix_web_actors::ws::{self, CloseCode};
 use crate::{
     auth::{SessionId, Username},
     live::{
-        hub::{ConnId, Connect, Disconnect, PresenceHub, mailbox},
+        hub::{ConnId, Connect, Disconnect, Hub},
         protocol::{ClientFrame, Frame, ServerFrame},
         sliced::Sliced,
         tcp_cutoff::TcpConnection,
@@ -112,7 +112,7 @@ pub struct Peer {
 
 /// One WebSocket connection of one logged-in user.
 pub struct WsSession {
-    hub: Addr<PresenceHub>,
+    hub: Hub,
     user: Username,
     session: SessionId,
     peer: Peer,
@@ -126,7 +126,7 @@ pub struct WsSession {
 impl WsSession {
     /// A session for `user`'s login `session`, coming from `peer`.
     pub fn new(
-        hub: Addr<PresenceHub>,
+        hub: Hub,
         user: Username,
         session: SessionId,
         peer: Peer,
@@ -244,7 +244,8 @@ impl Actor for WsSession {
         };
         // Wait for the id before handling anything else, so the snapshot
         // the hub sends is the first frame the client sees.
-        mailbox::ask(&self.hub, connect)
+        self.hub
+            .ask(connect)
             .into_actor(self)
             .map(|result, session, ctx| match result {
                 Ok(id) => {
@@ -261,7 +262,7 @@ impl Actor for WsSession {
 
     fn stopped(&mut self, _: &mut Self::Context) {
         if let Some(conn) = self.conn.take() {
-            mailbox::tell(&self.hub, Disconnect { conn });
+            self.hub.tell(Disconnect { conn });
             tracing::info!(
                 user = %self.user, peer = %self.peer.address, request_id = %self.peer.request_id,
                 conn = conn.0, "WebSocket DISCONNECT /users/"

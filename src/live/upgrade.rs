@@ -8,7 +8,6 @@
 //! - A request without an authenticated session gets 401, and the hub
 //!   never hears of it.
 
-use actix::Addr;
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 
 use crate::{
@@ -16,7 +15,7 @@ use crate::{
     error::AppError,
     forwarded,
     live::{
-        hub::PresenceHub,
+        hub::Hub,
         session::{Heartbeat, Peer, WsSession},
         tcp_cutoff::TcpConnection,
     },
@@ -28,7 +27,7 @@ pub async fn users_socket(
     req: HttpRequest,
     stream: web::Payload,
     viewer: MaybeUser,
-    hub: web::Data<Addr<PresenceHub>>,
+    hub: web::Data<Hub>,
     heartbeat: web::Data<Heartbeat>,
 ) -> Result<HttpResponse, AppError> {
     if !same_origin(&req) {

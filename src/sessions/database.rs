@@ -121,3 +121,19 @@ pub async fn purge_expired(db: &DatabaseConnection) -> Result<u64, DbErr> {
         .await?;
     Ok(result.rows_affected)
 }
+
+/// Deletes expired sessions now and every [`PURGE_EVERY`], in the
+/// background.
+pub fn spawn_purger(db: DatabaseConnection) {
+    actix_web::rt::spawn(async move {
+        let mut every = tokio::time::interval(PURGE_EVERY);
+        loop {
+            every.tick().await;
+            match purge_expired(&db).await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "purged expired sessions"),
+                Err(err) => tracing::warn!(error = %err, "could not purge expired sessions"),
+            }
+        }
+    });
+}

@@ -19,7 +19,7 @@ use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, Upd
 use actix_web::cookie::time::Duration;
 
 pub use self::{
-    database::{DbSessionStore, PURGE_EVERY, purge_expired},
+    database::{DbSessionStore, PURGE_EVERY, purge_expired, spawn_purger},
     redis::RedisSessions,
 };
 use database::State;

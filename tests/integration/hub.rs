@@ -1,28 +1,22 @@
-//! The hub driven directly, with `Probe`s standing in for sessions.
+//! The hub driven directly, with the test kit's stand-ins in place of
+//! sessions.
 
 use std::time::Duration;
 
-use actix::{Actor, Addr};
 use presence::{
-    auth::{SessionId, Username},
     db,
-    live::{
-        hub::{OnlineUsers, PresenceHub, UserLoggedIn, UserLoggedOut},
-        protocol::ServerFrame,
-        session::CloseReason,
-        store,
-    },
-    users,
+    live::{protocol::ServerFrame, session::CloseReason},
+    testkit::{Seen, StandIn, TestHub},
 };
-use sea_orm::DatabaseConnection;
 
-use crate::support::{Probe, db::TestDb, probe::Seen};
+use crate::support::db::TestDb;
 
 const GRACE: Duration = Duration::from_millis(200);
 
+/// A hub on a fresh database (SQLite, or PostgreSQL when `DATABASE_URL`
+/// names one) with accounts for `names`.
 struct Fixture {
-    hub: Addr<PresenceHub>,
-    db: DatabaseConnection,
+    hub: TestHub,
     _data: TestDb,
 }
 
@@ -30,46 +24,16 @@ async fn hub_with(names: &[&str], grace: Duration) -> Fixture {
     let data = TestDb::fresh().await;
     let conn = db::connect(&data.url).await.expect("connect");
     db::migrate(&conn).await.expect("migrate");
+    let hub = TestHub::on(conn, grace);
     for name in names {
-        let user = Username::parse(name).expect("name");
-        users::create(&conn, &user, "unused".into())
-            .await
-            .expect("user");
+        hub.add_user(name).await;
     }
-    let hub = PresenceHub::new(conn.clone(), "node-a".into(), grace).start();
-    Fixture {
-        hub,
-        db: conn,
-        _data: data,
-    }
-}
-
-async fn online(hub: &Addr<PresenceHub>) -> Vec<String> {
-    hub.send(OnlineUsers)
-        .await
-        .expect("hub")
-        .iter()
-        .map(ToString::to_string)
-        .collect()
-}
-
-fn login(user: &str, session: &str) -> UserLoggedIn {
-    UserLoggedIn {
-        user: Username::parse(user).expect("name"),
-        session: SessionId::from_string(session),
-    }
-}
-
-fn logout(user: &str, session: &str) -> UserLoggedOut {
-    UserLoggedOut {
-        user: Username::parse(user).expect("name"),
-        session: SessionId::from_string(session),
-    }
+    Fixture { hub, _data: data }
 }
 
 /// An observer socket of "obs" that has seen its own arrival.
-async fn watching(f: &Fixture) -> Probe {
-    let mut observer = Probe::connect(&f.hub, "obs", "o1").await;
+async fn watching(f: &Fixture) -> StandIn {
+    let mut observer = f.hub.connect("obs", "o1").await;
     assert_eq!(observer.snapshot().await, Vec::<String>::new());
     assert_eq!(observer.presence().await, ("obs".into(), true));
     observer
@@ -78,38 +42,35 @@ async fn watching(f: &Fixture) -> Probe {
 #[actix_web::test]
 async fn the_first_connection_announces_the_user_and_a_second_does_not() {
     let f = hub_with(&["ann", "obs"], GRACE).await;
-    let mut observer = Probe::connect(&f.hub, "obs", "o1").await;
+    let mut observer = f.hub.connect("obs", "o1").await;
     assert_eq!(observer.snapshot().await, Vec::<String>::new());
     assert_eq!(observer.presence().await, ("obs".into(), true));
 
-    let _tab1 = Probe::connect(&f.hub, "ann", "s1").await;
+    let _tab1 = f.hub.connect("ann", "s1").await;
     assert_eq!(observer.presence().await, ("ann".into(), true));
-    let _tab2 = Probe::connect(&f.hub, "ann", "s1").await;
+    let _tab2 = f.hub.connect("ann", "s1").await;
     observer.assert_quiet(GRACE * 2).await;
-    assert_eq!(
-        store::online_usernames(&f.db).await.unwrap(),
-        ["ann", "obs"]
-    );
+    assert_eq!(f.hub.rows().await, ["ann", "obs"]);
 }
 
 #[actix_web::test]
 async fn closing_one_of_two_tabs_keeps_the_user_online() {
     let f = hub_with(&["ann", "obs"], GRACE).await;
     let mut observer = watching(&f).await;
-    let tab1 = Probe::connect(&f.hub, "ann", "s1").await;
-    let _tab2 = Probe::connect(&f.hub, "ann", "s1").await;
+    let tab1 = f.hub.connect("ann", "s1").await;
+    let _tab2 = f.hub.connect("ann", "s1").await;
     assert_eq!(observer.presence().await, ("ann".into(), true));
 
     tab1.disconnect().await;
     observer.assert_quiet(GRACE * 3).await;
-    assert!(online(&f.hub).await.contains(&"ann".to_owned()));
+    assert!(f.hub.online().await.contains(&"ann".to_owned()));
 }
 
 #[actix_web::test]
 async fn the_last_close_takes_the_user_offline_after_the_grace_period() {
     let f = hub_with(&["ann", "obs"], GRACE).await;
     let mut observer = watching(&f).await;
-    let tab = Probe::connect(&f.hub, "ann", "s1").await;
+    let tab = f.hub.connect("ann", "s1").await;
     assert_eq!(observer.presence().await, ("ann".into(), true));
 
     let closed_at = std::time::Instant::now();
@@ -119,21 +80,21 @@ async fn the_last_close_takes_the_user_offline_after_the_grace_period() {
         closed_at.elapsed() >= GRACE,
         "offline came before the grace period"
     );
-    assert_eq!(store::online_usernames(&f.db).await.unwrap(), ["obs"]);
+    assert_eq!(f.hub.rows().await, ["obs"]);
 }
 
 #[actix_web::test]
 async fn reconnecting_inside_the_grace_period_sends_no_offline() {
     let f = hub_with(&["ann", "obs"], GRACE).await;
     let mut observer = watching(&f).await;
-    let tab = Probe::connect(&f.hub, "ann", "s1").await;
+    let tab = f.hub.connect("ann", "s1").await;
     assert_eq!(observer.presence().await, ("ann".into(), true));
 
     tab.disconnect().await;
     tokio::time::sleep(GRACE / 2).await;
-    let _reloaded = Probe::connect(&f.hub, "ann", "s1").await;
+    let _reloaded = f.hub.connect("ann", "s1").await;
     observer.assert_quiet(GRACE * 3).await;
-    assert!(online(&f.hub).await.contains(&"ann".to_owned()));
+    assert!(f.hub.online().await.contains(&"ann".to_owned()));
 }
 
 #[actix_web::test]
@@ -141,7 +102,7 @@ async fn a_login_announces_the_user_before_any_socket_and_expires_without_one() 
     let f = hub_with(&["ann", "obs"], GRACE).await;
     let mut observer = watching(&f).await;
 
-    f.hub.send(login("ann", "s1")).await.unwrap();
+    f.hub.log_in("ann", "s1").await;
     assert_eq!(observer.presence().await, ("ann".into(), true));
     // No page ever opened a socket: the login's hold runs out.
     assert_eq!(observer.presence().await, ("ann".into(), false));
@@ -151,22 +112,22 @@ async fn a_login_announces_the_user_before_any_socket_and_expires_without_one() 
 async fn logout_closes_that_sessions_sockets_only() {
     let f = hub_with(&["ann", "obs"], GRACE).await;
     let mut observer = watching(&f).await;
-    let mut laptop = Probe::connect(&f.hub, "ann", "laptop").await;
-    let mut phone = Probe::connect(&f.hub, "ann", "phone").await;
+    let mut laptop = f.hub.connect("ann", "laptop").await;
+    let mut phone = f.hub.connect("ann", "phone").await;
     assert_eq!(observer.presence().await, ("ann".into(), true));
     laptop.drain();
     phone.drain();
 
-    f.hub.send(logout("ann", "laptop")).await.unwrap();
+    f.hub.log_out("ann", "laptop").await;
     assert!(matches!(
         laptop.next().await,
         Seen::Closed(CloseReason::LoggedOut)
     ));
     phone.assert_quiet(GRACE * 2).await;
     observer.assert_quiet(Duration::ZERO).await;
-    assert!(online(&f.hub).await.contains(&"ann".to_owned()));
+    assert!(f.hub.online().await.contains(&"ann".to_owned()));
 
-    f.hub.send(logout("ann", "phone")).await.unwrap();
+    f.hub.log_out("ann", "phone").await;
     assert!(matches!(
         phone.next().await,
         Seen::Closed(CloseReason::LoggedOut)
@@ -180,12 +141,12 @@ async fn logout_closes_that_sessions_sockets_only() {
 #[actix_web::test]
 async fn an_event_is_serialized_once_and_shared_by_every_socket() {
     let f = hub_with(&["ann", "obs1", "obs2"], GRACE).await;
-    let mut one = Probe::connect(&f.hub, "obs1", "a").await;
-    let mut two = Probe::connect(&f.hub, "obs2", "b").await;
+    let mut one = f.hub.connect("obs1", "a").await;
+    let mut two = f.hub.connect("obs2", "b").await;
     one.snapshot().await;
     two.snapshot().await;
-    let _ann = Probe::connect(&f.hub, "ann", "c").await;
-    let find = |probe: &mut Probe| {
+    let _ann = f.hub.connect("ann", "c").await;
+    let find = |probe: &mut StandIn| {
         probe.drain().into_iter().find_map(|seen| match seen {
             Seen::Frame(ServerFrame::Presence { username, .. }, raw) if username == "ann" => {
                 Some(raw)
@@ -216,14 +177,14 @@ async fn the_snapshot_is_correct_under_interleavings() {
 
     let mut workers = Vec::new();
     for (i, name) in names.iter().enumerate() {
-        let hub = f.hub.clone();
+        let hub = f.hub.hub().clone();
         let name = name.clone();
         workers.push(actix_web::rt::spawn(async move {
             let mut tabs = Vec::new();
             for round in 0..20u64 {
                 let pick = (i as u64 * 7 + round * 13) % 5;
                 if pick < 2 || tabs.is_empty() {
-                    tabs.push(Probe::connect(&hub, &name, "s").await);
+                    tabs.push(StandIn::connect(&hub, &name, "s").await);
                 } else if let Some(tab) = tabs.pop() {
                     tab.disconnect().await;
                 }
@@ -231,7 +192,7 @@ async fn the_snapshot_is_correct_under_interleavings() {
             }
             // Users with an even index end online, the others offline.
             if i % 2 == 0 && tabs.is_empty() {
-                tabs.push(Probe::connect(&hub, &name, "s").await);
+                tabs.push(StandIn::connect(&hub, &name, "s").await);
             }
             if i % 2 == 1 {
                 for tab in tabs.drain(..) {
@@ -244,7 +205,7 @@ async fn the_snapshot_is_correct_under_interleavings() {
     let mut observers = Vec::new();
     for k in 0..6 {
         tokio::time::sleep(Duration::from_millis(7 * k)).await;
-        let mut probe = Probe::connect(&f.hub, "u0", &format!("obs{k}")).await;
+        let mut probe = f.hub.connect("u0", &format!("obs{k}")).await;
         let snapshot = probe.snapshot().await;
         observers.push((probe, snapshot));
     }
@@ -262,11 +223,8 @@ async fn the_snapshot_is_correct_under_interleavings() {
         .collect();
     let mut expected_sorted = expected.clone();
     expected_sorted.sort();
-    assert_eq!(online(&f.hub).await, expected_sorted);
-    assert_eq!(
-        store::online_usernames(&f.db).await.unwrap(),
-        expected_sorted
-    );
+    assert_eq!(f.hub.online().await, expected_sorted);
+    assert_eq!(f.hub.rows().await, expected_sorted);
     for (mut probe, snapshot) in observers {
         let mut state: std::collections::BTreeSet<String> = snapshot.into_iter().collect();
         for seen in probe.drain() {

@@ -12,9 +12,7 @@ use crate::support::{
 
 /// No `LoggedInUser` row is left: nobody would be rendered online.
 async fn assert_no_rows_left(db: &sea_orm::DatabaseConnection) {
-    let rows = presence::live::store::online_usernames(db)
-        .await
-        .expect("read the rows");
+    let rows = presence::testkit::rows(db).await;
     assert!(rows.is_empty(), "rows left: {rows:?}");
 }
 

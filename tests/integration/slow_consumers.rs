@@ -2,7 +2,7 @@
 //! cut off and counted, memory stays bounded, and readers keep receiving.
 
 use crate::support::{
-    Probe, TestSocket,
+    StandIn, TestSocket,
     metrics::{metric, scrape},
     spawn_app_with,
 };
@@ -34,7 +34,7 @@ async fn clients_that_stop_reading_are_closed_and_others_keep_receiving() {
         .map(|i| format!("{i:03}{}", "x".repeat(147)))
         .collect();
     for name in &names {
-        let probe = Probe::connect(&app.hub, name, "s").await;
+        let probe = StandIn::connect(&app.hub, name, "s").await;
         probe.disconnect().await;
     }
     let mut seen = 0;

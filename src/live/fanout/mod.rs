@@ -3,8 +3,8 @@
 //! Each node keeps its own hub and its own sockets. What the nodes share
 //! lives in Redis (see [`keys`]): each node's set of online users, a
 //! cluster-wide count of nodes per user, and a lease per node. The hub never
-//! talks to Redis; it hands its local changes to the [`Fanout`], and the
-//! fanout's `link` task turns them into atomic Lua [`scripts`]. When a
+//! talks to Redis; it hands its news to the [`Fanout`], and the fanout's
+//! `link` task turns it into atomic Lua [`scripts`]. When a
 //! count moves between 0 and 1, the script publishes a [`bulletin`] on one
 //! channel; every node (the sender too) receives it once and its hub
 //! delivers the frame to its own sockets. So an event crosses Redis once
@@ -22,14 +22,11 @@ pub mod keys;
 mod link;
 pub mod scripts;
 
-use actix::Addr;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{
-    auth::{SessionId, Username},
-    live::hub::PresenceHub,
-};
+pub use self::link::LinkError;
+use crate::live::hub::{Hub, News};
 
 /// Where and as whom to join a cluster.
 #[derive(Clone, Debug)]
@@ -42,24 +39,13 @@ pub struct ClusterConfig {
     pub node_id: String,
 }
 
-/// A message from the hub to the link. Each carries the epoch of the
-/// connection it was meant for; the link drops those of an older one.
+/// A message from the hub to the link.
 #[derive(Debug)]
 enum Outgoing {
-    Changes {
-        epoch: u64,
-        changes: Vec<(Username, bool)>,
-        at: i64,
-    },
-    UserAdded {
-        epoch: u64,
-        user: Username,
-    },
-    Logout {
-        epoch: u64,
-        user: Username,
-        session: SessionId,
-    },
+    /// News for the connection of `epoch`; the link drops news meant for
+    /// an older connection (the sync at reconnection covers it).
+    News { epoch: u64, news: News },
+    /// Leave the cluster, then reply.
     Stop(oneshot::Sender<()>),
 }
 
@@ -71,29 +57,15 @@ pub struct Fanout {
 
 impl Fanout {
     /// Starts the link task for `config`, reporting to `hub`.
-    pub fn spawn(config: ClusterConfig, hub: Addr<PresenceHub>, db: DatabaseConnection) -> Self {
+    pub fn spawn(config: ClusterConfig, hub: Hub, db: DatabaseConnection) -> Self {
         let (outgoing, inbox) = mpsc::unbounded_channel();
         actix::spawn(link::run(link::Link::new(config, hub, db, inbox)));
         Self { outgoing }
     }
 
-    /// Announces this node's changes: `(user, true)` came online here.
-    pub fn changes(&self, epoch: u64, changes: Vec<(Username, bool)>, at: i64) {
-        let _ = self.outgoing.send(Outgoing::Changes { epoch, changes, at });
-    }
-
-    /// Announces a new account to the cluster.
-    pub fn user_added(&self, epoch: u64, user: Username) {
-        let _ = self.outgoing.send(Outgoing::UserAdded { epoch, user });
-    }
-
-    /// Tells the other nodes to close the sockets of an ended login.
-    pub fn logout(&self, epoch: u64, user: Username, session: SessionId) {
-        let _ = self.outgoing.send(Outgoing::Logout {
-            epoch,
-            user,
-            session,
-        });
+    /// Sends news to the cluster over the connection of `epoch`.
+    pub fn send(&self, epoch: u64, news: News) {
+        let _ = self.outgoing.send(Outgoing::News { epoch, news });
     }
 
     /// Leaves the cluster: gives up the lease and takes this node's users

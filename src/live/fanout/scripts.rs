@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 use redis::{RedisResult, Script, aio::MultiplexedConnection};
 
 use super::keys::Keys;
-use crate::auth::Username;
+use crate::{auth::Username, live::change::Change};
 
 /// Helpers every script starts with.
 const PRELUDE: &str = r#"
@@ -129,18 +129,18 @@ impl Scripts {
         invocation
     }
 
-    /// Applies this node's changes: `(user, true)` came online here.
+    /// Applies this node's changes.
     pub async fn changes(
         &self,
         conn: &mut MultiplexedConnection,
-        changes: &[(Username, bool)],
+        changes: &[Change],
         at: i64,
     ) -> RedisResult<()> {
         let mut invocation = self.invoke(&CHANGES, &self.node, at);
-        for (user, online) in changes {
+        for change in changes {
             invocation
-                .arg(user.as_str())
-                .arg(if *online { "1" } else { "0" });
+                .arg(change.user().as_str())
+                .arg(if change.is_online() { "1" } else { "0" });
         }
         invocation.invoke_async(conn).await
     }

@@ -1,19 +1,33 @@
 //! The hub's metrics, resolved once so that recording costs an atomic add.
+//!
+//! Besides counters and gauges, the hub times each change from the moment
+//! it decides it to the moment its sockets are told (the database write
+//! and, in a cluster, the round trip through Redis included).
+
+use std::{collections::HashMap, time::Instant};
 
 use metrics::{Counter, Gauge, Histogram, counter, gauge, histogram};
 
-use crate::metrics::{
-    FRAMES_DROPPED, FRAMES_SENT, HUB_EVENT_LATENCY, ONLINE_USERS, OPEN_SOCKETS, SOCKETS_CLOSED,
+use crate::{
+    live::change::Change,
+    metrics::{
+        FRAMES_DROPPED, FRAMES_SENT, HUB_EVENT_LATENCY, ONLINE_USERS, OPEN_SOCKETS, SOCKETS_CLOSED,
+    },
 };
+
+/// How many undelivered decisions the latency histogram tracks at most.
+const PENDING_CAPACITY: usize = 100_000;
 
 /// Handles on every metric the hub records.
 pub(super) struct Meters {
-    pub open_sockets: Gauge,
-    pub online_users: Gauge,
-    pub frames_sent: Counter,
-    pub frames_dropped: Counter,
-    pub closed_slow: Counter,
-    pub event_latency: Histogram,
+    open_sockets: Gauge,
+    online_users: Gauge,
+    frames_sent: Counter,
+    frames_dropped: Counter,
+    closed_slow: Counter,
+    event_latency: Histogram,
+    /// When each change still to be announced was decided.
+    pending: HashMap<Change, Instant>,
 }
 
 impl Meters {
@@ -26,6 +40,45 @@ impl Meters {
             frames_dropped: counter!(FRAMES_DROPPED),
             closed_slow: counter!(SOCKETS_CLOSED, "reason" => "slow"),
             event_latency: histogram!(HUB_EVENT_LATENCY),
+            pending: HashMap::new(),
         }
+    }
+
+    /// The hub decided `change` now.
+    pub fn decided(&mut self, change: &Change) {
+        if self.pending.len() >= PENDING_CAPACITY {
+            // Changes another node's count swallowed are never announced;
+            // forget them rather than grow.
+            self.pending.clear();
+        }
+        self.pending.insert(change.clone(), Instant::now());
+    }
+
+    /// `change` reached the announcing step.
+    pub fn announced(&mut self, change: &Change) {
+        if let Some(decided) = self.pending.remove(change) {
+            self.event_latency.record(decided.elapsed().as_secs_f64());
+        }
+    }
+
+    /// How many sockets are registered.
+    pub fn count_sockets(&self, sockets: usize) {
+        self.open_sockets.set(sockets as f64);
+    }
+
+    /// How many users are announced online.
+    pub fn count_online_users(&self, users: usize) {
+        self.online_users.set(users as f64);
+    }
+
+    /// Frames handed to sockets, and frames that could not be.
+    pub fn frames(&self, sent: u64, dropped: u64) {
+        self.frames_sent.increment(sent);
+        self.frames_dropped.increment(dropped);
+    }
+
+    /// A socket was closed for not reading.
+    pub fn closed_slow(&self) {
+        self.closed_slow.increment(1);
     }
 }

@@ -1,44 +1,53 @@
 //! The `PresenceHub` actor: the group every socket of this process joins.
 //!
-//! The hub is the only place that decides who is online here. Sessions
-//! tell it when they [`Connect`] and [`Disconnect`]; the login and logout
-//! handlers send [`UserLoggedIn`] and [`UserLoggedOut`]; sign-up sends
-//! [`UserSignedUp`]. Its bookkeeping lives in a [`Roster`], which reports
-//! each transition of the local online set. The hub hands transitions to
-//! the [`PresenceStore`] and, once they come back [`Persisted`], announces
-//! them (see `announce`): to its own sockets on a single node, or to the
-//! cluster through the [`Fanout`] (see `cluster`), whose bulletins come
-//! back to every node's hub. [`Shutdown`] ends it all cleanly (see
-//! `shutdown`).
+//! The hub is the only place that decides who is online. Follow one change
+//! through its files:
+//!
+//! 1. Here, sessions [`Connect`] and [`Disconnect`], and the login and
+//!    logout handlers send [`UserLoggedIn`] and [`UserLoggedOut`]. The
+//!    hub's [`Roster`] says whether that changed anyone's status.
+//! 2. In `grace`, a user whose last socket closed (or who just logged in)
+//!    is held online for the grace period, so a reload does not flap them.
+//! 3. In `announce`, each [`Change`] goes to the [`PresenceStore`], which
+//!    writes the `LoggedInUser` rows and hands it back as [`Persisted`].
+//!    The [`Reach`] then sends it to the cluster, or gives it back to be
+//!    announced here. Announcing turns it into a frame if it is news to
+//!    the sockets ([`Announced`]).
+//! 4. In `delivery`, that one frame goes to every socket.
+//!
+//! In a cluster, `cluster` handles what the link to Redis reports, and
+//! `shutdown` ends it all cleanly.
 //!
 //! The hub holds sockets as `Recipient`s, not as `Addr<WsSession>`, so a
 //! test can register any actor that handles [`Deliver`] and [`Close`].
+//! Production code reaches the hub through its [`Hub`] handle.
 
 mod announce;
 mod cluster;
-pub mod mailbox;
+mod delivery;
+mod grace;
+mod handle;
 mod meters;
+mod reach;
 mod shutdown;
 
-use std::{
-    collections::{BTreeSet, HashMap},
-    time::{Duration, Instant},
-};
+use std::time::Duration;
 
 use actix::prelude::*;
-use sea_orm::DatabaseConnection;
 
-pub use self::cluster::{
-    ClusterLogout, ClusterPresence, ClusterState, ClusterUserAdded, JoinCluster, LinkDown,
+pub use self::{
+    cluster::{ClusterNews, ClusterState, JoinCluster, LinkDown},
+    handle::{Counted, Hub, Relay},
+    reach::{News, Reach},
+    shutdown::Shutdown,
 };
-pub use self::shutdown::Shutdown;
 pub use crate::live::roster::ConnId;
 use crate::{
     auth::{SessionId, Username},
     live::{
-        fanout::{ClusterConfig, Fanout},
-        protocol::Frame,
-        roster::{Change, Member, Roster},
+        announced::Announced,
+        change::Change,
+        roster::{Member, Roster},
         session::{Close, CloseReason, Deliver},
         store::PresenceStore,
         tcp_cutoff::TcpConnection,
@@ -100,12 +109,6 @@ pub struct UserSignedUp {
     pub user: Username,
 }
 
-/// Who the hub has announced as online, sorted: what a new socket's
-/// snapshot would say.
-#[derive(Message)]
-#[rtype(result = "Vec<Username>")]
-pub struct OnlineUsers;
-
 /// Changes the store has written, ready to announce.
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -126,59 +129,43 @@ pub struct Socket {
 
 /// The group of every socket in this process. See the module docs.
 pub struct PresenceHub {
+    /// Who is connected here, and who is held online.
     roster: Roster<Socket>,
-    next_conn: u64,
+    /// What this node's sockets have been told.
+    announced: Announced,
+    /// Writes changes to the `LoggedInUser` rows before they are announced.
+    store: PresenceStore,
+    /// This node alone, or the cluster.
+    reach: Reach,
+    /// How long a user stays online after their last socket.
     grace: Duration,
-    db: DatabaseConnection,
-    node_id: String,
-    store: Option<PresenceStore>,
-    /// Set in cluster mode until the fanout starts.
-    cluster: Option<ClusterConfig>,
-    fanout: Option<Fanout>,
-    /// The epoch of the live Redis connection; `None` while Redis is away
-    /// (or on a single node), when changes are announced locally.
-    epoch: Option<u64>,
-    /// The online set as announced to this node's sockets.
-    published: BTreeSet<Username>,
-    /// When users announced offline were last seen, most recent ones only.
-    last_seen: HashMap<Username, i64>,
-    /// The serialized snapshot, until `published` changes.
-    snapshot: Option<Frame>,
-    /// When each change still to be announced was decided, for the
-    /// latency histogram.
-    pending: HashMap<(Username, bool), Instant>,
+    next_conn: u64,
     meters: meters::Meters,
-    shutting_down: bool,
+    /// Cleared at shutdown: later sockets and logins are turned away.
+    serving: bool,
 }
 
 impl PresenceHub {
-    /// A hub whose users stay online for `grace` after their last socket,
-    /// mirroring its online set into `db` under `node_id`.
-    pub fn new(db: DatabaseConnection, node_id: String, grace: Duration) -> Self {
-        let meters = meters::Meters::new(&node_id);
+    /// A hub of node `node_id` that writes through `store`, reaches as far
+    /// as `reach`, and keeps users online for `grace` after their last
+    /// socket.
+    pub fn new(store: PresenceStore, reach: Reach, grace: Duration, node_id: &str) -> Self {
         Self {
             roster: Roster::default(),
-            next_conn: 0,
+            announced: Announced::default(),
+            store,
+            reach,
             grace,
-            db,
-            node_id,
-            store: None,
-            cluster: None,
-            fanout: None,
-            epoch: None,
-            published: BTreeSet::new(),
-            last_seen: HashMap::new(),
-            snapshot: None,
-            pending: HashMap::new(),
-            meters,
-            shutting_down: false,
+            next_conn: 0,
+            meters: meters::Meters::new(node_id),
+            serving: true,
         }
     }
 
-    /// The same hub, sharing presence with the cluster described by `config`.
-    pub fn clustered(mut self, config: ClusterConfig) -> Self {
-        self.cluster = Some(config);
-        self
+    /// The users announced online, sorted (for the test kit).
+    #[cfg(feature = "testkit")]
+    pub(crate) fn announced_online(&self) -> Vec<Username> {
+        self.announced.online().cloned().collect()
     }
 }
 
@@ -188,14 +175,6 @@ impl Actor for PresenceHub {
     fn started(&mut self, ctx: &mut Self::Context) {
         // Logins and sockets arrive in bursts; senders wait beyond this.
         ctx.set_mailbox_capacity(1024);
-        self.store = Some(PresenceStore::spawn(
-            self.db.clone(),
-            self.node_id.clone(),
-            ctx.address().recipient(),
-        ));
-        if let Some(config) = self.cluster.take() {
-            self.fanout = Some(Fanout::spawn(config, ctx.address(), self.db.clone()));
-        }
     }
 }
 
@@ -203,18 +182,17 @@ impl Handler<Connect> for PresenceHub {
     type Result = MessageResult<Connect>;
 
     fn handle(&mut self, msg: Connect, _: &mut Context<Self>) -> Self::Result {
-        mailbox::taken();
         self.next_conn += 1;
         let id = ConnId(self.next_conn);
-        if self.shutting_down {
+        if !self.serving {
             msg.close.do_send(Close {
                 reason: CloseReason::ServerShutdown,
             });
             return MessageResult(id);
         }
         // The snapshot goes first, so it precedes every event this socket
-        // receives; events published later apply on top of it.
-        msg.deliver.do_send(Deliver::one(self.snapshot_frame()));
+        // receives; events announced later apply on top of it.
+        msg.deliver.do_send(Deliver::one(self.announced.snapshot()));
         let member = Member {
             user: msg.user,
             session: msg.session,
@@ -225,10 +203,8 @@ impl Handler<Connect> for PresenceHub {
             },
         };
         let change = self.roster.join(id, member);
-        self.record(change);
-        self.meters
-            .open_sockets
-            .set(self.roster.socket_count() as f64);
+        self.decide(change);
+        self.meters.count_sockets(self.roster.socket_count());
         MessageResult(id)
     }
 }
@@ -237,13 +213,10 @@ impl Handler<Disconnect> for PresenceHub {
     type Result = ();
 
     fn handle(&mut self, msg: Disconnect, ctx: &mut Context<Self>) {
-        mailbox::taken();
         let Some(member) = self.roster.leave(msg.conn) else {
             return;
         };
-        self.meters
-            .open_sockets
-            .set(self.roster.socket_count() as f64);
+        self.meters.count_sockets(self.roster.socket_count());
         if !self.roster.has_sockets(&member.user) {
             self.start_grace(member.user, member.session, ctx);
         }
@@ -254,8 +227,7 @@ impl Handler<UserLoggedIn> for PresenceHub {
     type Result = ();
 
     fn handle(&mut self, msg: UserLoggedIn, ctx: &mut Context<Self>) {
-        mailbox::taken();
-        if !self.shutting_down && !self.roster.has_sockets(&msg.user) {
+        if self.serving && !self.roster.has_sockets(&msg.user) {
             self.start_grace(msg.user, msg.session, ctx);
         }
     }
@@ -265,11 +237,13 @@ impl Handler<UserLoggedOut> for PresenceHub {
     type Result = ();
 
     fn handle(&mut self, msg: UserLoggedOut, _: &mut Context<Self>) {
-        mailbox::taken();
-        if let (Some(fanout), Some(epoch)) = (&self.fanout, self.epoch) {
-            fanout.logout(epoch, msg.user.clone(), msg.session.clone());
-        }
+        // This node's sockets close at once; the other nodes' when the
+        // news reaches them.
         self.end_login(&msg.user, &msg.session);
+        self.spread(News::Logout {
+            user: msg.user,
+            session: msg.session,
+        });
     }
 }
 
@@ -277,20 +251,7 @@ impl Handler<UserSignedUp> for PresenceHub {
     type Result = ();
 
     fn handle(&mut self, msg: UserSignedUp, _: &mut Context<Self>) {
-        mailbox::taken();
-        match (&self.fanout, self.epoch) {
-            (Some(fanout), Some(epoch)) => fanout.user_added(epoch, msg.user),
-            _ => self.announce_user_added(&msg.user),
-        }
-    }
-}
-
-impl Handler<OnlineUsers> for PresenceHub {
-    type Result = MessageResult<OnlineUsers>;
-
-    fn handle(&mut self, _: OnlineUsers, _: &mut Context<Self>) -> Self::Result {
-        mailbox::taken();
-        MessageResult(self.published.iter().cloned().collect())
+        self.spread(News::UserAdded { user: msg.user });
     }
 }
 
@@ -298,20 +259,9 @@ impl Handler<Persisted> for PresenceHub {
     type Result = ();
 
     fn handle(&mut self, msg: Persisted, _: &mut Context<Self>) {
-        mailbox::taken();
-        match (&self.fanout, self.epoch) {
-            (Some(fanout), Some(epoch)) => {
-                let changes = msg
-                    .changes
-                    .into_iter()
-                    .map(|change| match change {
-                        Change::CameOnline(user) => (user, true),
-                        Change::WentOffline(user) => (user, false),
-                    })
-                    .collect();
-                fanout.changes(epoch, changes, msg.at);
-            }
-            _ => self.publish(msg.changes, msg.at),
-        }
+        self.spread(News::Changes {
+            changes: msg.changes,
+            at: msg.at,
+        });
     }
 }

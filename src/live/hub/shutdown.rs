@@ -4,7 +4,7 @@
 
 use actix::{Context, Handler, Message, ResponseFuture};
 
-use super::{PresenceHub, mailbox};
+use super::PresenceHub;
 use crate::live::session::{Close, CloseReason};
 
 /// Closes every socket with 1001, removes this node's `LoggedInUser` rows,
@@ -17,24 +17,20 @@ impl Handler<Shutdown> for PresenceHub {
     type Result = ResponseFuture<()>;
 
     fn handle(&mut self, _: Shutdown, _: &mut Context<Self>) -> Self::Result {
-        mailbox::taken();
-        self.shutting_down = true;
+        self.serving = false;
         for member in self.roster.drain() {
             member.handle.close.do_send(Close {
                 reason: CloseReason::ServerShutdown,
             });
         }
-        self.published.clear();
-        self.snapshot = None;
-        let store = self.store.take();
-        let fanout = self.fanout.take();
-        self.epoch = None;
+        self.meters.count_sockets(0);
+        self.announced.clear();
+        let store = self.store.clone();
+        let fanout = self.reach.leave();
         Box::pin(async move {
             // Rows first, then Redis: an observer elsewhere that sees the
             // offline bulletin and reloads finds the rows gone already.
-            if let Some(store) = store {
-                store.stop().await;
-            }
+            store.stop().await;
             if let Some(fanout) = fanout {
                 fanout.stop().await;
             }

@@ -13,11 +13,10 @@
 
 use std::{collections::BTreeMap, time::Duration};
 
-use actix::Recipient;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 
-pub use self::rows::{clear_all, clear_node, mark_seen, online_usernames};
+pub use self::rows::{clear_all, clear_node, mark_seen};
 use self::rows::{replace_node, write};
 
 mod rows;
@@ -26,8 +25,8 @@ use crate::{
     auth::Username,
     db::now_millis,
     live::{
-        hub::{Persisted, mailbox},
-        roster::Change,
+        change::Change,
+        hub::{Hub, Persisted},
     },
 };
 
@@ -49,10 +48,11 @@ pub struct PresenceStore {
 }
 
 impl PresenceStore {
-    /// Starts the writer for `node_id`'s rows. Written changes go to `done`.
-    pub fn spawn(db: DatabaseConnection, node_id: String, done: Recipient<Persisted>) -> Self {
+    /// Starts the writer for `node_id`'s rows. Written changes go back to
+    /// `hub`.
+    pub fn spawn(db: DatabaseConnection, node_id: String, hub: Hub) -> Self {
         let (commands, inbox) = mpsc::unbounded_channel();
-        actix::spawn(run(db, node_id, inbox, done));
+        actix::spawn(run(db, node_id, inbox, hub));
         Self { commands }
     }
 
@@ -88,7 +88,7 @@ async fn run(
     db: DatabaseConnection,
     node_id: String,
     mut inbox: mpsc::UnboundedReceiver<Command>,
-    done: Recipient<Persisted>,
+    hub: Hub,
 ) {
     // The latest unwritten state of each user: `true` for online.
     let mut backlog: BTreeMap<Username, bool> = BTreeMap::new();
@@ -149,8 +149,7 @@ async fn run(
             }
         }
         if !batch.is_empty() {
-            mailbox::counted_in();
-            done.do_send(Persisted { changes: batch, at });
+            hub.tell(Persisted { changes: batch, at });
         }
         if let Some(reply) = stop {
             if let Err(err) = clear_node(&db, &node_id).await {

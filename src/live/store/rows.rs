@@ -137,28 +137,3 @@ pub async fn clear_all(db: &DatabaseConnection) -> Result<u64, DbErr> {
     let result = logged_in_user::Entity::delete_many().exec(db).await?;
     Ok(result.rows_affected)
 }
-
-/// The names of users with a `LoggedInUser` row on any node, sorted.
-pub async fn online_usernames(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
-    let ids: Vec<i64> = logged_in_user::Entity::find()
-        .select_only()
-        .column(logged_in_user::Column::UserId)
-        .distinct()
-        .into_tuple::<i64>()
-        .all(db)
-        .await?;
-    let mut names = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(CHUNK) {
-        names.extend(
-            user::Entity::find()
-                .select_only()
-                .column(user::Column::Username)
-                .filter(user::Column::Id.is_in(chunk.to_vec()))
-                .into_tuple::<String>()
-                .all(db)
-                .await?,
-        );
-    }
-    names.sort();
-    Ok(names)
-}

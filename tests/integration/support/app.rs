@@ -2,10 +2,9 @@
 
 use std::{net::TcpListener, time::Duration};
 
-use actix::Addr;
 use presence::{
     config::Config,
-    live::hub::{OnlineUsers, PresenceHub},
+    live::hub::Hub,
     startup::{Application, ShutdownHandle},
 };
 use sea_orm::DatabaseConnection;
@@ -19,7 +18,7 @@ pub struct TestApp {
     /// The port.
     pub port: u16,
     /// The hub of the server.
-    pub hub: Addr<PresenceHub>,
+    pub hub: Hub,
     /// The server's database.
     pub db: DatabaseConnection,
     /// Stops the server as SIGTERM would.
@@ -105,13 +104,7 @@ impl TestApp {
 
     /// The online set the hub has announced.
     pub async fn online(&self) -> Vec<String> {
-        self.hub
-            .send(OnlineUsers)
-            .await
-            .expect("hub alive")
-            .into_iter()
-            .map(|user| user.to_string())
-            .collect()
+        presence::testkit::online(&self.hub).await
     }
 
     /// Waits until the hub has announced exactly `expected` as online.
@@ -132,9 +125,7 @@ impl TestApp {
 
     /// The names with `LoggedInUser` rows.
     pub async fn rows(&self) -> Vec<String> {
-        presence::live::store::online_usernames(&self.db)
-            .await
-            .expect("read rows")
+        presence::testkit::rows(&self.db).await
     }
 
     /// Stops the server cleanly and waits for it.

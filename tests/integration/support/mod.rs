@@ -5,14 +5,13 @@ pub mod app;
 pub mod browser;
 pub mod db;
 pub mod metrics;
-pub mod probe;
 pub mod process;
 pub mod services;
 pub mod socket;
 
 pub use app::{spawn_app, spawn_app_with};
 pub use browser::Browser;
-pub use probe::Probe;
+pub use presence::testkit::StandIn;
 pub use socket::TestSocket;
 
 /// The password every test user gets.

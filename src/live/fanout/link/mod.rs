@@ -2,9 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use actix::Addr;
 use futures_util::StreamExt;
-use redis::{AsyncConnectionConfig, Client, Msg, aio::MultiplexedConnection};
+use redis::{AsyncConnectionConfig, Client, Msg, RedisError, aio::MultiplexedConnection};
 use sea_orm::DatabaseConnection;
 use tokio::sync::mpsc;
 
@@ -14,9 +13,9 @@ use super::{ClusterConfig, Outgoing, bulletin::Bulletin, keys::Keys, scripts::Sc
 use crate::{
     auth::{SessionId, Username},
     db::now_millis,
-    live::hub::{
-        ClusterLogout, ClusterPresence, ClusterState, ClusterUserAdded, JoinCluster, LinkDown,
-        PresenceHub, mailbox,
+    live::{
+        change::Change,
+        hub::{ClusterNews, ClusterState, Hub, JoinCluster, LinkDown, News},
     },
 };
 
@@ -31,14 +30,39 @@ const TIMEOUT: Duration = Duration::from_secs(1);
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(2);
 
-type LinkResult<T> = Result<T, String>;
+/// Why the link lost its connection (it reconnects after any of these).
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    /// Redis refused or failed an operation.
+    #[error("{what}: {source}")]
+    Redis {
+        /// Which step.
+        what: &'static str,
+        /// Redis's error.
+        source: RedisError,
+    },
+    /// Redis did not answer within the link's deadline.
+    #[error("{what}: timed out")]
+    TimedOut {
+        /// Which step.
+        what: &'static str,
+    },
+    /// The subscription to the bulletins ended.
+    #[error("the pub/sub connection closed")]
+    SubscriptionClosed,
+    /// A bulletin could not be encoded.
+    #[error("encoding a bulletin: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+type LinkResult<T> = Result<T, LinkError>;
 
 /// The state of the link task.
 pub(super) struct Link {
     config: ClusterConfig,
     keys: Keys,
     scripts: Scripts,
-    hub: Addr<PresenceHub>,
+    hub: Hub,
     db: DatabaseConnection,
     inbox: mpsc::UnboundedReceiver<Outgoing>,
     epoch: u64,
@@ -47,7 +71,7 @@ pub(super) struct Link {
 impl Link {
     pub(super) fn new(
         config: ClusterConfig,
-        hub: Addr<PresenceHub>,
+        hub: Hub,
         db: DatabaseConnection,
         inbox: mpsc::UnboundedReceiver<Outgoing>,
     ) -> Self {
@@ -83,7 +107,7 @@ pub(super) async fn run(mut link: Link) {
                     tracing::debug!(error = %err, "Redis still unavailable");
                 }
                 healthy = false;
-                mailbox::tell(&link.hub, LinkDown);
+                link.hub.tell(LinkDown);
             }
         }
         if started.elapsed() > BACKOFF_MAX * 2 {
@@ -101,7 +125,7 @@ pub(super) async fn run(mut link: Link) {
                         let _ = reply.send(());
                         return;
                     }
-                    Some(_) => {} // covered by the sync at reconnection
+                    Some(Outgoing::News { .. }) => {} // covered by the sync at reconnection
                 },
             }
         }
@@ -109,21 +133,26 @@ pub(super) async fn run(mut link: Link) {
     }
 }
 
-async fn timed<T, E: std::fmt::Display>(
-    what: &str,
-    future: impl Future<Output = Result<T, E>>,
+/// Runs one Redis step within the link's deadline.
+async fn timed<T>(
+    what: &'static str,
+    future: impl Future<Output = Result<T, RedisError>>,
 ) -> LinkResult<T> {
     match tokio::time::timeout(TIMEOUT, future).await {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(err)) => Err(format!("{what}: {err}")),
-        Err(_) => Err(format!("{what}: timed out")),
+        Ok(Err(source)) => Err(LinkError::Redis { what, source }),
+        Err(_) => Err(LinkError::TimedOut { what }),
     }
 }
 
 impl Link {
     /// One connection's life: join, then serve until it fails or stops.
     async fn session(&mut self) -> LinkResult<()> {
-        let client = Client::open(self.config.redis_url.as_str()).map_err(|err| err.to_string())?;
+        let client =
+            Client::open(self.config.redis_url.as_str()).map_err(|source| LinkError::Redis {
+                what: "url",
+                source,
+            })?;
         let settings = AsyncConnectionConfig::new()
             .set_connection_timeout(TIMEOUT)
             .set_response_timeout(TIMEOUT);
@@ -137,9 +166,9 @@ impl Link {
         let mut bulletins = pubsub.into_on_message();
 
         self.renew_lease(&mut conn).await?;
-        // From here on the hub forwards its changes tagged with this epoch.
+        // From here on the hub forwards its news tagged with this epoch.
         self.epoch += 1;
-        let Ok(local) = mailbox::ask(&self.hub, JoinCluster { epoch: self.epoch }).await else {
+        let Ok(local) = self.hub.ask(JoinCluster { epoch: self.epoch }).await else {
             return Ok(()); // the hub is gone
         };
         timed("sync", self.scripts.sync(&mut conn, &local, now_millis())).await?;
@@ -152,7 +181,7 @@ impl Link {
         loop {
             tokio::select! {
                 message = bulletins.next() => {
-                    let message = message.ok_or("the pub/sub connection closed")?;
+                    let message = message.ok_or(LinkError::SubscriptionClosed)?;
                     self.on_message(&message, &mut last_seq, &mut conn).await?;
                 }
                 outgoing = self.inbox.recv() => match outgoing {
@@ -162,7 +191,10 @@ impl Link {
                         let _ = reply.send(());
                         return Ok(());
                     }
-                    Some(outgoing) => self.send(outgoing, &mut conn).await?,
+                    Some(Outgoing::News { epoch, news }) if epoch == self.epoch => {
+                        self.send(news, &mut conn).await?;
+                    }
+                    Some(Outgoing::News { .. }) => {} // meant for an older connection
                 },
                 _ = tick.tick() => {
                     self.renew_lease(&mut conn).await?;
@@ -174,38 +206,31 @@ impl Link {
         }
     }
 
-    async fn send(
-        &mut self,
-        outgoing: Outgoing,
-        conn: &mut MultiplexedConnection,
-    ) -> LinkResult<()> {
-        match outgoing {
-            Outgoing::Changes { epoch, changes, at } if epoch == self.epoch => {
+    /// Hands the hub's news to Redis: changes and new accounts through the
+    /// scripts (which publish the bulletins), logouts as a plain bulletin.
+    async fn send(&mut self, news: News, conn: &mut MultiplexedConnection) -> LinkResult<()> {
+        match news {
+            News::Changes { changes, at } => {
                 timed("announce", self.scripts.changes(conn, &changes, at)).await
             }
-            Outgoing::UserAdded { epoch, user } if epoch == self.epoch => {
+            News::UserAdded { user } => {
                 timed(
                     "announce",
                     self.scripts.user_added(conn, &user, now_millis()),
                 )
                 .await
             }
-            Outgoing::Logout {
-                epoch,
-                user,
-                session,
-            } if epoch == self.epoch => {
+            News::Logout { user, session } => {
                 let bulletin = Bulletin::Logout {
                     user: user.to_string(),
                     session: session.as_str().to_owned(),
                     origin: self.config.node_id.clone(),
                 };
-                let text = serde_json::to_string(&bulletin).map_err(|err| err.to_string())?;
+                let text = serde_json::to_string(&bulletin)?;
                 let mut publish = redis::cmd("PUBLISH");
                 publish.arg(self.keys.channel()).arg(text);
                 timed("publish", publish.query_async::<()>(conn)).await
             }
-            _ => Ok(()), // meant for an older connection
         }
     }
 
@@ -228,13 +253,8 @@ impl Link {
                 && origin != self.config.node_id
                 && let Ok(user) = Username::parse(&user)
             {
-                mailbox::tell(
-                    &self.hub,
-                    ClusterLogout {
-                        user,
-                        session: SessionId::from_string(session),
-                    },
-                );
+                let session = SessionId::from_string(session);
+                self.tell_news(News::Logout { user, session });
             }
             return Ok(());
         };
@@ -255,18 +275,24 @@ impl Link {
                 user, online, at, ..
             } if !gap => {
                 if let Ok(user) = Username::parse(&user) {
-                    mailbox::tell(&self.hub, ClusterPresence { user, online, at });
+                    let at = at.unwrap_or_else(now_millis);
+                    let changes = vec![Change::to(user, online)];
+                    self.tell_news(News::Changes { changes, at });
                 }
             }
             Bulletin::UserAdded { user, .. } => {
                 if let Ok(user) = Username::parse(&user) {
-                    mailbox::tell(&self.hub, ClusterUserAdded { user });
+                    self.tell_news(News::UserAdded { user });
                 }
             }
             _ => {}
         }
         *last_seq = (*last_seq).max(seq);
         Ok(())
+    }
+
+    fn tell_news(&self, news: News) {
+        self.hub.tell(ClusterNews { news });
     }
 
     /// Reads the cluster's online set, hands it to the hub, and returns its
@@ -277,7 +303,7 @@ impl Link {
             .iter()
             .filter_map(|name| Username::parse(name).ok())
             .collect();
-        mailbox::tell(&self.hub, ClusterState { online });
+        self.hub.tell(ClusterState { online });
         Ok(seq)
     }
 }

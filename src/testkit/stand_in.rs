@@ -1,32 +1,38 @@
-//! A stand-in for `WsSession`: an actor that records what the hub sends.
+//! [`StandIn`]: an actor that stands in for a `WsSession` and records
+//! every frame and close request the hub sends it.
 
 use std::time::Duration;
 
 use actix::prelude::*;
-use presence::{
+use tokio::sync::mpsc;
+
+use crate::{
     auth::{SessionId, Username},
     live::{
-        hub::{ConnId, Connect, Disconnect, PresenceHub},
+        hub::{ConnId, Connect, Disconnect, Hub},
         protocol::{Frame, ServerFrame},
         session::{Close, CloseReason, Deliver},
     },
 };
-use tokio::sync::mpsc;
 
-/// What a probe saw.
+/// How long a stand-in waits for something that should happen.
+pub const PATIENCE: Duration = Duration::from_secs(5);
+
+/// What a stand-in saw.
 #[derive(Debug)]
 pub enum Seen {
-    /// A frame, with the raw shared text.
+    /// A frame, parsed, with the raw text the hub shared.
     Frame(ServerFrame, Frame),
     /// A request to close.
     Closed(CloseReason),
 }
 
-struct ProbeActor {
+/// The actor the hub delivers to.
+struct Recorder {
     seen: mpsc::UnboundedSender<Seen>,
 }
 
-impl Actor for ProbeActor {
+impl Actor for Recorder {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
@@ -35,47 +41,58 @@ impl Actor for ProbeActor {
     }
 }
 
-impl Handler<Deliver> for ProbeActor {
+impl Handler<Deliver> for Recorder {
     type Result = ();
+
     fn handle(&mut self, msg: Deliver, _: &mut Context<Self>) {
         for frame in msg.frames.iter() {
-            let parsed = serde_json::from_str(frame.as_str()).expect("valid frame");
-            let _ = self.seen.send(Seen::Frame(parsed, frame.clone()));
+            // The hub only ever sends frames it serialized itself.
+            if let Ok(parsed) = serde_json::from_str(frame.as_str()) {
+                let _ = self.seen.send(Seen::Frame(parsed, frame.clone()));
+            }
         }
     }
 }
 
-impl Handler<Close> for ProbeActor {
+impl Handler<Close> for Recorder {
     type Result = ();
+
     fn handle(&mut self, msg: Close, ctx: &mut Context<Self>) {
         let _ = self.seen.send(Seen::Closed(msg.reason));
         ctx.stop();
     }
 }
 
-/// A registered stand-in socket.
-pub struct Probe {
+/// A socket registered with a hub by a test, in place of a browser tab.
+///
+/// Every method that waits panics after [`PATIENCE`]: a stand-in is for
+/// tests, where a missing frame is a failure.
+pub struct StandIn {
     /// The hub's id for it.
     pub conn: ConnId,
-    hub: Addr<PresenceHub>,
+    hub: Hub,
     seen: mpsc::UnboundedReceiver<Seen>,
 }
 
-impl Probe {
-    /// Registers a stand-in socket of `user` under login `session`.
-    pub async fn connect(hub: &Addr<PresenceHub>, user: &str, session: &str) -> Self {
+impl StandIn {
+    /// Registers a stand-in socket of `user` under the login `session`.
+    ///
+    /// # Panics
+    /// If `user` is not a valid username or the hub has stopped.
+    pub async fn connect(hub: &Hub, user: &str, session: &str) -> Self {
         let (tx, seen) = mpsc::unbounded_channel();
-        let actor = ProbeActor { seen: tx }.start();
+        let recorder = Recorder { seen: tx }.start();
         let conn = hub
+            .addr()
             .send(Connect {
-                user: Username::parse(user).expect("username"),
+                user: Username::parse(user).expect("a valid username"),
                 session: SessionId::from_string(session),
-                deliver: actor.clone().recipient(),
-                close: actor.recipient(),
+                deliver: recorder.clone().recipient(),
+                close: recorder.recipient(),
                 connection: None,
             })
             .await
-            .expect("hub alive");
+            .expect("the hub is running");
         Self {
             conn,
             hub: hub.clone(),
@@ -83,20 +100,21 @@ impl Probe {
         }
     }
 
-    /// Unregisters, as a stopping session does.
+    /// Unregisters, as a session does when its tab closes.
     pub async fn disconnect(&self) {
         self.hub
+            .addr()
             .send(Disconnect { conn: self.conn })
             .await
-            .expect("hub alive");
+            .expect("the hub is running");
     }
 
-    /// The next thing seen, within 5 s.
+    /// The next thing seen.
     pub async fn next(&mut self) -> Seen {
-        tokio::time::timeout(Duration::from_secs(5), self.seen.recv())
+        tokio::time::timeout(PATIENCE, self.seen.recv())
             .await
-            .expect("something within 5 s")
-            .expect("probe alive")
+            .expect("something within the patience")
+            .expect("the stand-in is alive")
     }
 
     /// The next frame, parsed and raw.
@@ -107,7 +125,7 @@ impl Probe {
         }
     }
 
-    /// The snapshot, which must come next.
+    /// The online users of the snapshot, which must be the next frame.
     pub async fn snapshot(&mut self) -> Vec<String> {
         match self.frame().await.0 {
             ServerFrame::Snapshot { online, .. } => online,
@@ -115,7 +133,8 @@ impl Probe {
         }
     }
 
-    /// The next presence frame, as `(username, online)`.
+    /// The next presence frame, as `(username, online)`; other frames are
+    /// skipped.
     pub async fn presence(&mut self) -> (String, bool) {
         loop {
             if let ServerFrame::Presence {
@@ -129,7 +148,16 @@ impl Probe {
         }
     }
 
-    /// Asserts nothing arrives within `quiet`.
+    /// The reason of the next close request; frames before it are skipped.
+    pub async fn closed(&mut self) -> CloseReason {
+        loop {
+            if let Seen::Closed(reason) = self.next().await {
+                return reason;
+            }
+        }
+    }
+
+    /// Asserts that nothing arrives within `quiet`.
     pub async fn assert_quiet(&mut self, quiet: Duration) {
         if let Ok(Some(seen)) = tokio::time::timeout(quiet, self.seen.recv()).await {
             panic!("expected nothing, got {seen:?}");

@@ -1,0 +1,178 @@
+//! A kit for driving the actors directly, without HTTP (cargo feature
+//! `testkit`).
+//!
+//! Integration tests, and readers who learn the design by poking at it,
+//! can start a hub on an in-memory SQLite database ([`TestHub`]), register
+//! [`StandIn`]s in place of browser tabs, and await the next frame each
+//! one receives. A stand-in handles the same messages as a real
+//! `WsSession` (`Deliver` and `Close`), so the hub cannot tell them apart.
+//!
+//! # Example
+//!
+//! Two tabs of one user; closing one of them goes unnoticed.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! use presence::testkit::TestHub;
+//!
+//! actix_web::rt::System::new().block_on(async {
+//!     let grace = Duration::from_millis(100);
+//!     let hub = TestHub::start(grace).await;
+//!     let mut observer = hub.connect("obs", "login-1").await;
+//!     assert!(observer.snapshot().await.is_empty());
+//!     assert_eq!(observer.presence().await, ("obs".to_owned(), true));
+//!
+//!     let first_tab = hub.connect("ann", "login-2").await;
+//!     let _second_tab = hub.connect("ann", "login-2").await;
+//!     assert_eq!(observer.presence().await, ("ann".to_owned(), true));
+//!
+//!     first_tab.disconnect().await;
+//!     // Nobody sees ann go offline: her other tab keeps her online.
+//!     observer.assert_quiet(grace * 3).await;
+//!     assert_eq!(hub.online().await, ["ann", "obs"]);
+//! });
+//! ```
+
+mod stand_in;
+
+use std::time::Duration;
+
+use actix::prelude::*;
+use sea_orm::DatabaseConnection;
+
+pub use self::stand_in::{PATIENCE, Seen, StandIn};
+use crate::{
+    auth::{SessionId, Username},
+    db,
+    live::{
+        hub::{Hub, PresenceHub, Reach, UserLoggedIn, UserLoggedOut},
+        store::PresenceStore,
+    },
+    users,
+};
+
+/// The node id of a test kit's hub.
+const NODE_ID: &str = "testkit";
+
+/// Asks the hub whom it has announced as online, sorted: what a new
+/// socket's snapshot would say.
+#[derive(Message)]
+#[rtype(result = "Vec<Username>")]
+pub struct OnlineUsers;
+
+impl Handler<OnlineUsers> for PresenceHub {
+    type Result = MessageResult<OnlineUsers>;
+
+    fn handle(&mut self, _: OnlineUsers, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.announced_online())
+    }
+}
+
+/// A single-node hub with its own database.
+pub struct TestHub {
+    hub: Hub,
+    db: DatabaseConnection,
+}
+
+impl TestHub {
+    /// A hub on a fresh in-memory SQLite database that keeps users online
+    /// for `grace` after their last socket.
+    ///
+    /// # Panics
+    /// If SQLite cannot be opened.
+    pub async fn start(grace: Duration) -> Self {
+        let db = db::connect("sqlite::memory:")
+            .await
+            .expect("an in-memory SQLite database");
+        db::migrate(&db).await.expect("the schema");
+        Self::on(db, grace)
+    }
+
+    /// A hub on `db`, which must be migrated already.
+    pub fn on(db: DatabaseConnection, grace: Duration) -> Self {
+        let hub = Hub::start_with(|hub| {
+            let store = PresenceStore::spawn(db.clone(), NODE_ID.to_owned(), hub.clone());
+            PresenceHub::new(store, Reach::Local, grace, NODE_ID)
+        });
+        Self { hub, db }
+    }
+
+    /// The hub.
+    pub fn hub(&self) -> &Hub {
+        &self.hub
+    }
+
+    /// Its database.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Creates an account, so that the hub's `LoggedInUser` rows name it.
+    ///
+    /// # Panics
+    /// If the name is invalid or taken.
+    pub async fn add_user(&self, name: &str) {
+        let user = Username::parse(name).expect("a valid username");
+        users::create(&self.db, &user, "not a hash".to_owned())
+            .await
+            .expect("a new account");
+    }
+
+    /// Registers a stand-in tab of `user` under the login `session`.
+    pub async fn connect(&self, user: &str, session: &str) -> StandIn {
+        StandIn::connect(&self.hub, user, session).await
+    }
+
+    /// Tells the hub that `user` logged in as `session`.
+    pub async fn log_in(&self, user: &str, session: &str) {
+        let (user, session) = names(user, session);
+        let sent = self.hub.addr().send(UserLoggedIn { user, session });
+        sent.await.expect("the hub is running");
+    }
+
+    /// Tells the hub that `user` logged out of `session`.
+    pub async fn log_out(&self, user: &str, session: &str) {
+        let (user, session) = names(user, session);
+        let sent = self.hub.addr().send(UserLoggedOut { user, session });
+        sent.await.expect("the hub is running");
+    }
+
+    /// The users the hub has announced online, sorted.
+    pub async fn online(&self) -> Vec<String> {
+        online(&self.hub).await
+    }
+
+    /// The names with `LoggedInUser` rows, in the list's order.
+    pub async fn rows(&self) -> Vec<String> {
+        rows(&self.db).await
+    }
+}
+
+/// The users `hub` has announced online, sorted.
+///
+/// # Panics
+/// If the hub has stopped.
+pub async fn online(hub: &Hub) -> Vec<String> {
+    let online = hub.addr().send(OnlineUsers).await;
+    online
+        .expect("the hub is running")
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// The names with `LoggedInUser` rows in `db`, in the list's order.
+///
+/// # Panics
+/// If the database fails.
+pub async fn rows(db: &DatabaseConnection) -> Vec<String> {
+    users::directory::online_names(db)
+        .await
+        .expect("the LoggedInUser rows")
+}
+
+fn names(user: &str, session: &str) -> (Username, SessionId) {
+    let user = Username::parse(user).expect("a valid username");
+    (user, SessionId::from_string(session))
+}
