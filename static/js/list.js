@@ -1,0 +1,138 @@
+// list.js: draws the user list (#user-list) and the lines beside it, the
+// online count and the connection line. It decides nothing: it draws the
+// changes PresenceState returns, in the order state.js defines.
+//
+// A line drawn here has the markup src/pages/list_items.rs writes, so the
+// lines the server rendered and the ones added later look alike (and
+// `readRendered` can read the former back). All text is set with
+// textContent: no HTML is ever built from strings.
+
+import { lastSeenPhrase } from './last_seen.js';
+import { OFFLINE, ONLINE, insertionIndex, precedes } from './state.js';
+
+const STATUS_TEXT = { [ONLINE]: 'Online', [OFFLINE]: 'Offline' };
+
+// What the connection line says in each phase of the socket (socket.js).
+const CONNECTION_TEXT = { reconnecting: 'Reconnecting…', closed: 'You have been logged out.' };
+
+// The ordering key of a drawn line.
+function entryOf(li) {
+  return { username: li.dataset.username, status: li.dataset.status };
+}
+
+// A time kept in data-last-seen, or null.
+function readTime(text) {
+  const at = text === undefined ? NaN : Number(text);
+  return Number.isFinite(at) ? at : null;
+}
+
+function span(className, text) {
+  const el = document.createElement('span');
+  el.className = className;
+  el.textContent = text;
+  return el;
+}
+
+export class ListView {
+  #list;
+  #count;
+  #connection;
+  #items = new Map(); // username -> its <li>, for drawn users
+
+  constructor({ list, count, connection }) {
+    this.#list = list;
+    this.#count = count;
+    this.#connection = connection;
+  }
+
+  /**
+   * Reads back the lines the server rendered, as the state's starting
+   * point: `[{username, status, lastSeenAt}]`.
+   */
+  readRendered() {
+    const people = [];
+    for (const li of this.#list.querySelectorAll('li.user')) {
+      const username = li.dataset.username;
+      if (username === undefined) { continue; }
+      this.#items.set(username, li);
+      const status = li.dataset.status === ONLINE ? ONLINE : OFFLINE;
+      people.push({ username, status, lastSeenAt: readTime(li.dataset.lastSeen) });
+    }
+    return people;
+  }
+
+  /** Draws changes from PresenceState, as of `now` (Unix ms). */
+  render(changes, now) {
+    for (const { username, status, lastSeenAt } of changes) {
+      const li = this.#items.get(username) ?? this.#makeItem(username);
+      if (lastSeenAt === null) {
+        delete li.dataset.lastSeen;
+      } else {
+        li.dataset.lastSeen = String(lastSeenAt);
+      }
+      li.dataset.status = status;
+      li.querySelector('.user-status').textContent = STATUS_TEXT[status] ?? status;
+      li.querySelector('.user-seen').textContent =
+        status === OFFLINE ? lastSeenPhrase(lastSeenAt, now) : '';
+      this.#place(li);
+    }
+  }
+
+  /** Rewords every "last seen" as of `now`: "just now" ages into "1 minute ago". */
+  refreshSeen(now) {
+    for (const li of this.#items.values()) {
+      if (li.dataset.status === OFFLINE) {
+        li.querySelector('.user-seen').textContent = lastSeenPhrase(readTime(li.dataset.lastSeen), now);
+      }
+    }
+  }
+
+  /** Empties the list, before a new listing is drawn. */
+  clear() {
+    this.#items.clear();
+    this.#list.replaceChildren();
+  }
+
+  showCount(count) {
+    if (this.#count) { this.#count.textContent = String(count); }
+  }
+
+  /** Shows the socket's phase: 'connecting', 'live', 'reconnecting' or 'closed'. */
+  showConnection(phase) {
+    if (!this.#connection) { return; }
+    this.#connection.dataset.state = phase;
+    this.#connection.textContent = CONNECTION_TEXT[phase] ?? '';
+    // Statuses shown while reconnecting may be out of date: dim them.
+    this.#list.classList.toggle('stale', phase === 'reconnecting');
+  }
+
+  /** Moves keyboard focus to the list, e.g. when "Show more" disappears. */
+  focus() { this.#list.focus(); }
+
+  #makeItem(username) {
+    const li = document.createElement('li');
+    li.className = 'user';
+    li.dataset.username = username;
+    li.dataset.status = OFFLINE;
+    li.append(span('user-name', username), ' ', span('user-status', STATUS_TEXT[OFFLINE]),
+      ' ', span('user-seen', ''));
+    this.#items.set(username, li);
+    return li;
+  }
+
+  // Moves li to its place in the order, unless it is already there.
+  #place(li) {
+    const entry = entryOf(li);
+    if (li.parentNode === this.#list) {
+      const prev = li.previousElementSibling;
+      const next = li.nextElementSibling;
+      if ((!prev || precedes(entryOf(prev), entry)) && (!next || precedes(entry, entryOf(next)))) {
+        return;
+      }
+      li.remove();
+    }
+    const children = this.#list.children;
+    const at = insertionIndex(children.length, (i) => entryOf(children[i]), entry);
+    this.#list.insertBefore(li, children[at] ?? null);
+  }
+}

@@ -1,0 +1,280 @@
+// state.js: what the user list knows, as plain data, and the rules that
+// change it. There is no DOM here, on purpose: applying a snapshot and then
+// diffs, ordering the list and backing off after a dropped socket are the
+// parts worth testing, and tests/js/ runs them in Node without a browser.
+// The DOM modules only draw the changes these methods return.
+//
+// Each user the page knows is a record `{ status, lastSeenAt }` in one Map,
+// not a set of booleans, so richer statuses (away, dnd, custom text,
+// devices) become new fields and new status names, not new structures.
+// Wire formats are read at their boundary only (`readFrame`,
+// `readListedUser`): the seed's `is_logged_in` becomes a status there.
+
+/** The statuses the server sends today. */
+export const ONLINE = 'online';
+export const OFFLINE = 'offline';
+
+/** Reconnection: the first retry waits up to RETRY_BASE_MS, doubling to RETRY_CAP_MS. */
+export const RETRY_BASE_MS = 500;
+export const RETRY_CAP_MS = 30000;
+
+/** The form names are compared in; the server folds the same way. */
+export function fold(name) {
+  return name.trim().toLowerCase();
+}
+
+/** Whether a status puts a user among the online ones (away or dnd would too). */
+export function isPresent(status) {
+  return status !== OFFLINE;
+}
+
+/**
+ * Whether list entry `a` ({username, status}) comes before `b`: online
+ * users first, then by folded name. The server renders the same order.
+ */
+export function precedes(a, b) {
+  const rankA = isPresent(a.status) ? 0 : 1;
+  const rankB = isPresent(b.status) ? 0 : 1;
+  if (rankA !== rankB) { return rankA < rankB; }
+  return fold(a.username) < fold(b.username);
+}
+
+/**
+ * Where `entry` goes among `count` sorted entries read with `entryAt(i)`:
+ * a binary search, because thousands of users can be online.
+ */
+export function insertionIndex(count, entryAt, entry) {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (precedes(entryAt(mid), entry)) { lo = mid + 1; } else { hi = mid; }
+  }
+  return lo;
+}
+
+/**
+ * How long to wait before reconnection attempt `attempt` (0 is the first):
+ * exponential backoff with full jitter, so that after a server restart
+ * thousands of tabs spread their returns over the whole window instead of
+ * arriving in the same instant. `random` returns a number in [0, 1).
+ */
+export function retryDelay(attempt, random) {
+  const ceiling = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** attempt);
+  return random() * ceiling;
+}
+
+/**
+ * Reads a parsed frame of the /users/ socket (src/live/protocol.rs) into an
+ * event, or null for a malformed frame or one that changes nothing (pong).
+ */
+export function readFrame(frame) {
+  if (frame === null || typeof frame !== 'object') { return null; }
+  if (frame.type === 'snapshot') {
+    if (!Array.isArray(frame.online)) { return null; }
+    const lastSeen = new Map();
+    if (frame.last_seen !== null && typeof frame.last_seen === 'object') {
+      for (const [username, at] of Object.entries(frame.last_seen)) {
+        if (Number.isFinite(at)) { lastSeen.set(username, at); }
+      }
+    }
+    const online = frame.online.filter((name) => typeof name === 'string');
+    return { kind: 'snapshot', online, lastSeen };
+  }
+  if (typeof frame.username !== 'string') { return null; }
+  if (frame.type === 'presence') {
+    return {
+      kind: 'status',
+      username: frame.username,
+      status: frame.is_logged_in === true ? ONLINE : OFFLINE,
+      lastSeenAt: Number.isFinite(frame.last_seen_at) ? frame.last_seen_at : null,
+    };
+  }
+  if (frame.type === 'user_added') { return { kind: 'added', username: frame.username }; }
+  return null;
+}
+
+/** Reads one user of a GET /api/users page (src/api.rs), or null. */
+export function readListedUser(user) {
+  if (user === null || typeof user !== 'object' || typeof user.username !== 'string') {
+    return null;
+  }
+  return {
+    username: user.username,
+    status: user.online === true ? ONLINE : OFFLINE,
+    lastSeenAt: Number.isFinite(user.last_seen_at) ? user.last_seen_at : null,
+  };
+}
+
+/**
+ * The page's knowledge of who is online and who is listed.
+ *
+ * Every mutating method returns the changes to draw: one
+ * `{ username, status, lastSeenAt, news }` per listed user whose line must
+ * be drawn or redrawn, where `news` is what to announce: null, a new
+ * status, or 'joined'.
+ *
+ * It holds records for online users and for listed users only, so it grows
+ * with what the page shows, not with the whole directory. `#listed` is the
+ * set of users the list shows: the seam for a later "watch" list.
+ */
+export class PresenceState {
+  #people = new Map(); // username -> frozen { status, lastSeenAt }
+  #listed = new Set(); // usernames the list shows
+  #present = 0; // how many records have a present status
+  #query = ''; // the folded search the list shows; '' is everyone
+  #synced = false; // a snapshot arrived on the current socket
+  #droppedAt = null; // when the socket was lost, if it is
+  #attempt = 0; // failed connections since the last snapshot
+
+  /** Starts from the lines the server rendered: `[{username, status, lastSeenAt}]`. */
+  constructor(rendered = []) {
+    for (const { username, status, lastSeenAt } of rendered) {
+      this.#listed.add(username);
+      this.#put(username, { status, lastSeenAt });
+    }
+  }
+
+  get onlineCount() { return this.#present; }
+  get listedCount() { return this.#listed.size; }
+  get query() { return this.#query; }
+  /** Whether the socket's statuses are current (a snapshot came since it connected). */
+  get synced() { return this.#synced; }
+  /** Connections that failed since the last snapshot. */
+  get failedAttempts() { return this.#attempt; }
+
+  /** What the page knows of `username`, or undefined. */
+  person(username) { return this.#people.get(username); }
+
+  /** The listed users in list order, as the DOM shows them. */
+  listing() {
+    const entries = [...this.#listed].map((username) => ({ username, ...this.#people.get(username) }));
+    return entries.sort((a, b) => (precedes(a, b) ? -1 : precedes(b, a) ? 1 : 0));
+  }
+
+  /** Whether `username` belongs in the current listing. */
+  matches(username) { return fold(username).startsWith(this.#query); }
+
+  /** Applies a parsed socket frame at time `now` (Unix ms). */
+  applyFrame(frame, now) {
+    const event = readFrame(frame);
+    if (event === null) { return []; }
+    if (event.kind === 'snapshot') { return this.#applySnapshot(event, now); }
+    if (event.kind === 'added') { return this.#addUser(event.username); }
+    return this.#setStatus(event.username, event.status, event.lastSeenAt ?? now);
+  }
+
+  /** The socket was lost at `now`. */
+  connectionLost(now) {
+    this.#synced = false;
+    if (this.#droppedAt === null) { this.#droppedAt = now; }
+  }
+
+  /** The delay before the next reconnection attempt; counts the attempt. */
+  nextRetryDelay(random) {
+    const delay = retryDelay(this.#attempt, random);
+    this.#attempt += 1;
+    return delay;
+  }
+
+  /**
+   * Replaces the listing with the users matching `query` (folded). The
+   * empty query lists every online user at once; the directory's pages
+   * (`addUsers`) bring the rest.
+   */
+  startListing(query) {
+    this.#query = query;
+    this.#listed.clear();
+    for (const [username, person] of [...this.#people]) {
+      if (!isPresent(person.status)) { this.#forget(username); }
+    }
+    if (query !== '') { return []; }
+    return [...this.#people].map(([username, person]) => {
+      this.#listed.add(username);
+      return { username, ...person, news: null };
+    });
+  }
+
+  /** Lists the users of a directory page (raw JSON from /api/users). */
+  addUsers(users) {
+    if (!Array.isArray(users)) { return []; }
+    const changes = [];
+    for (const user of users.map(readListedUser)) {
+      if (user === null) { continue; }
+      // While the socket is in sync its statuses are newer than the
+      // page's; otherwise the page is the newer word.
+      const known = this.#people.get(user.username);
+      let status = user.status;
+      if (this.#synced) { status = known !== undefined && isPresent(known.status) ? known.status : OFFLINE; }
+      this.#listed.add(user.username);
+      const person = this.#put(user.username, { ...known, status, lastSeenAt: user.lastSeenAt });
+      changes.push({ username: user.username, ...person, news: null });
+    }
+    return changes;
+  }
+
+  // The snapshot is the truth as of now: whatever the page missed while it
+  // was away (or between rendering and connecting) is corrected here.
+  #applySnapshot({ online, lastSeen }, now) {
+    const inSnapshot = new Set(online);
+    // Without a time from the server, users who left did so around when
+    // this page lost its socket.
+    const leftAt = this.#droppedAt ?? now;
+    const changes = [];
+    for (const [username, person] of [...this.#people]) {
+      if (inSnapshot.has(username)) { continue; }
+      if (isPresent(person.status)) {
+        changes.push(...this.#setStatus(username, OFFLINE, lastSeen.get(username) ?? leftAt));
+      } else if (lastSeen.has(username)) {
+        changes.push(...this.#setStatus(username, OFFLINE, lastSeen.get(username)));
+      }
+    }
+    for (const username of online) { changes.push(...this.#setStatus(username, ONLINE, null)); }
+    this.#synced = true;
+    this.#attempt = 0;
+    this.#droppedAt = null;
+    return changes;
+  }
+
+  // One user's new status; `lastSeenAt` counts only for offline users.
+  #setStatus(username, status, lastSeenAt) {
+    const before = this.#people.get(username);
+    const newlyListed = !this.#listed.has(username) && isPresent(status) && this.matches(username);
+    if (newlyListed) { this.#listed.add(username); }
+    if (!this.#listed.has(username) && !isPresent(status)) {
+      this.#forget(username);
+      return [];
+    }
+    // Other fields of the record (none yet) carry over.
+    const at = isPresent(status) ? (before?.lastSeenAt ?? null) : lastSeenAt;
+    const person = this.#put(username, { ...before, status, lastSeenAt: at });
+    if (!this.#listed.has(username)) { return []; }
+    const changed = newlyListed || before === undefined || before.status !== status;
+    if (!changed && before.lastSeenAt === at) { return []; }
+    return [{ username, ...person, news: changed ? status : null }];
+  }
+
+  #addUser(username) {
+    if (this.#listed.has(username) || !this.matches(username)) { return []; }
+    // Known only if online already, which a new account hardly is.
+    const person = this.#put(username, this.#people.get(username) ?? { status: OFFLINE, lastSeenAt: null });
+    this.#listed.add(username);
+    return [{ username, ...person, news: 'joined' }];
+  }
+
+  // Stores a record (frozen: callers may keep it) and returns it.
+  #put(username, record) {
+    this.#forget(username);
+    const person = Object.freeze({ ...record });
+    this.#people.set(username, person);
+    if (isPresent(person.status)) { this.#present += 1; }
+    return person;
+  }
+
+  #forget(username) {
+    const before = this.#people.get(username);
+    if (before === undefined) { return; }
+    this.#people.delete(username);
+    if (isPresent(before.status)) { this.#present -= 1; }
+  }
+}
