@@ -46,8 +46,9 @@
 //! - [`telemetry`]: tracing set-up and the per-request log line.
 //! - [`health`]: the `/healthz` check.
 //! - [`throttle`]: rate limits of logins and sign-ups.
-//! - [`security`]: security headers and `Secure` cookies.
-//! - [`forwarded`]: the client's address and scheme, through a trusted proxy.
+//! - [`security`]: security headers, and HSTS and `Secure` cookies over HTTPS.
+//! - [`forwarded`]: the client's address and scheme, through a trusted proxy
+//!   (the right-most `X-Forwarded-For` hop).
 //! - [`shared_redis`]: a shared Redis connection for request-time work.
 //! - [`error`]: the one error type that handlers return, rendered as a page.
 //! - [`metrics`]: the Prometheus catalogue and `/metrics`.

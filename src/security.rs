@@ -5,8 +5,12 @@
 //!   `<script>` would not run.
 //! - `frame-ancestors 'none'` and `X-Frame-Options: DENY`: no clickjacking.
 //! - `X-Content-Type-Options: nosniff` and `Referrer-Policy: same-origin`.
-//! - Cookies get the `Secure` flag when `COOKIE_SECURE=true`, or when a
-//!   trusted proxy says the client came over HTTPS.
+//! - Over HTTPS (`COOKIE_SECURE=true`, or a trusted proxy says the client
+//!   came over HTTPS) cookies get the `Secure` flag and responses carry
+//!   `Strict-Transport-Security`, so the browser never again asks for this
+//!   host over plain HTTP, where the cookie could be read or a page forged.
+//!   Never over plain HTTP: there the header would be a lie any
+//!   man-in-the-middle could strip, and browsers ignore it anyway.
 
 use actix_web::{
     Error,
@@ -23,11 +27,15 @@ use crate::forwarded;
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; base-uri 'none'; \
      form-action 'self'; frame-ancestors 'none'; object-src 'none'";
 
+/// HSTS for a year, subdomains included: long enough that a returning
+/// visitor is always covered (HSTS preload lists ask for at least this).
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
+
 /// Whether cookies are always `Secure` (`COOKIE_SECURE`).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CookieSecure(pub bool);
 
-/// Middleware: adds the headers and secures cookies.
+/// Middleware: adds the headers, and over HTTPS secures cookies and adds HSTS.
 pub async fn headers(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -47,6 +55,10 @@ pub async fn headers(
         headers.insert(name, HeaderValue::from_static(value));
     }
     if secure {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        );
         let cookies: Vec<HeaderValue> = headers.get_all(header::SET_COOKIE).cloned().collect();
         headers.remove(header::SET_COOKIE);
         for cookie in cookies {
@@ -67,7 +79,81 @@ fn with_secure(cookie: HeaderValue) -> HeaderValue {
 
 #[cfg(test)]
 mod tests {
+    use actix_web::{
+        App, HttpResponse,
+        cookie::Cookie,
+        middleware,
+        test::{TestRequest, call_service, init_service},
+    };
+
     use super::*;
+    use crate::forwarded::ProxyTrust;
+
+    /// The `Strict-Transport-Security` and `Set-Cookie` of a response from
+    /// an app with these settings to a request with this
+    /// `X-Forwarded-Proto`.
+    async fn over(
+        trust_proxy: bool,
+        cookie_secure: bool,
+        proto: Option<&str>,
+    ) -> (Option<String>, String) {
+        let app = init_service(
+            App::new()
+                .app_data(web::Data::new(ProxyTrust(trust_proxy)))
+                .app_data(web::Data::new(CookieSecure(cookie_secure)))
+                .wrap(middleware::from_fn(headers))
+                .default_service(web::to(|| async {
+                    HttpResponse::Ok()
+                        .cookie(Cookie::new("sessionid", "x"))
+                        .finish()
+                })),
+        )
+        .await;
+        let mut request = TestRequest::get().uri("/");
+        if let Some(proto) = proto {
+            request = request.insert_header(("x-forwarded-proto", proto));
+        }
+        let response = call_service(&app, request.to_request()).await;
+        let text = |name| {
+            response
+                .headers()
+                .get(name)
+                .map(|value: &HeaderValue| value.to_str().unwrap().to_owned())
+        };
+        (
+            text(header::STRICT_TRANSPORT_SECURITY),
+            text(header::SET_COOKIE).unwrap(),
+        )
+    }
+
+    #[actix_web::test]
+    async fn https_through_a_trusted_proxy_gets_hsts_and_a_secure_cookie() {
+        let (hsts, cookie) = over(true, false, Some("https")).await;
+        assert_eq!(hsts.as_deref(), Some(STRICT_TRANSPORT_SECURITY));
+        assert!(cookie.ends_with("; Secure"), "{cookie}");
+    }
+
+    #[actix_web::test]
+    async fn cookie_secure_gets_hsts_and_a_secure_cookie() {
+        let (hsts, cookie) = over(false, true, None).await;
+        assert_eq!(hsts.as_deref(), Some(STRICT_TRANSPORT_SECURITY));
+        assert!(cookie.ends_with("; Secure"), "{cookie}");
+    }
+
+    #[actix_web::test]
+    async fn plain_http_gets_neither_hsts_nor_a_secure_cookie() {
+        for (trust_proxy, proto) in [
+            (false, None),
+            (true, None),
+            (true, Some("http")),
+            // An untrusted claim of HTTPS.
+            (false, Some("https")),
+        ] {
+            let (hsts, cookie) = over(trust_proxy, false, proto).await;
+            assert_eq!(hsts, None, "{trust_proxy} {proto:?}");
+            assert!(!cookie.contains("Secure"), "{trust_proxy} {proto:?}");
+        }
+    }
 
     #[test]
     fn secure_is_added_once() {

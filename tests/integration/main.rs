@@ -13,6 +13,7 @@ mod lifecycle;
 mod operations;
 mod pages;
 mod props;
+mod proxy;
 mod slow_consumers;
 mod sockets;
 mod support;

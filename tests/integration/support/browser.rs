@@ -1,7 +1,7 @@
 //! A browser stand-in: one cookie jar, no automatic redirects, and the
 //! CSRF token read from the page like a person's browser would submit it.
 
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
 use reqwest::{
     Client, Response, Url,
@@ -24,8 +24,19 @@ pub struct Browser {
 impl Browser {
     /// A browser with an empty jar.
     pub fn new(address: &str) -> Self {
+        Self::with(address, Client::builder())
+    }
+
+    /// A browser with an empty jar whose connections come from `local`,
+    /// another loopback address (127.0.0.2, ...), as if from another
+    /// machine.
+    pub fn from_local_address(address: &str, local: IpAddr) -> Self {
+        Self::with(address, Client::builder().local_address(local))
+    }
+
+    fn with(address: &str, builder: reqwest::ClientBuilder) -> Self {
         let jar = Arc::new(Jar::default());
-        let client = Client::builder()
+        let client = builder
             .cookie_provider(jar.clone())
             .redirect(Policy::none())
             .build()

@@ -1,10 +1,12 @@
 //! Shared test fixtures: fresh databases, spawned servers, browsers with
-//! their own cookie jars, WebSocket clients and stand-in sessions.
+//! their own cookie jars, WebSocket clients, stand-in sessions and nginx
+//! in front of a server.
 
 pub mod app;
 pub mod browser;
 pub mod db;
 pub mod metrics;
+pub mod nginx;
 pub mod process;
 pub mod services;
 pub mod socket;

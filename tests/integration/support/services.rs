@@ -1,4 +1,5 @@
 //! Services some tests need: Redis, and a Redis server a test owns.
+//! (nginx is in `nginx.rs`.)
 
 use std::{
     net::TcpListener,
@@ -7,7 +8,7 @@ use std::{
 };
 
 /// Whether CI demands that service tests run rather than skip.
-fn required() -> bool {
+pub fn required() -> bool {
     std::env::var("PRESENCE_REQUIRE_SERVICES").is_ok_and(|value| value == "1")
 }
 
