@@ -2,10 +2,14 @@
 # CI smoke test of the load generator: builds the bench crate and the
 # server (debug), starts a fresh presence (SQLite in a temp dir, grace 0,
 # bcrypt cost 4), and runs every mode for a few seconds with small sizes.
-# Fails if a mode fails: an error, a missing delivery, a dropped reader,
-# a failed login or page. Targets are not checked here (see run.sh).
+# Then it drives the Node.js baseline (bench/node-baseline, installed with
+# npm ci when needed) through connect, fanout and storm, so that it cannot
+# rot unnoticed. Fails if a mode fails: an error, a missing delivery, a
+# dropped reader, a failed login or page. Targets are not checked here
+# (see run.sh).
 #
-#   bench/ci-smoke.sh            (PROFILE=release for an optimised build)
+#   bench/ci-smoke.sh            (PROFILE=release for an optimised build;
+#                                 BENCH_SKIP_NODE=1 to leave Node out)
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -52,6 +56,14 @@ stop_server
 start_floor "$BENCH_TMP/ws-floor"
 smoke ws-floor connect --sockets 300 --hold-secs 1
 stop_server
+if [ "${BENCH_SKIP_NODE:-0}" != 1 ]; then
+    "$BENCH_DIR/node-baseline/install.sh" >&2
+    start_node 4 "$BENCH_TMP/node"
+    smoke node-connect --flavor node connect --sockets 300 --hold-secs 1
+    smoke node-fanout --flavor node fanout --observers 200 --rounds 5 --pause-ms 50
+    smoke node-storm --flavor node storm --observers 100 --togglers 4 --secs 5
+    stop_server
+fi
 # No server: tcp-floor starts its own writer process.
 smoke tcp-floor tcp-floor --observers 300 --rounds 10 --pause-ms 50
 

@@ -80,6 +80,26 @@ start_django() {
     wait_http "$SERVER_URL/log_in/" "$SERVER_PID"
 }
 
+# start_node COST DIR: starts the Node.js baseline (bench/node-baseline,
+# installed by its install.sh) with bcrypt cost COST and its log in DIR.
+# Its users and sessions live in the process's memory, so every start
+# begins with none (the generator signs them up again). Sets SERVER_PID
+# (node's own pid) and SERVER_URL.
+start_node() {
+    local cost="$1" dir="$2" port
+    port="$(free_port)"
+    mkdir -p "$dir"
+    (
+        ulimit -n "$(ulimit -Hn)"
+        export BCRYPT_COST="$cost"
+        export SECRET_KEY="presence-bench-secret-key-0123456789abcdef"
+        exec node "$BENCH_DIR/node-baseline/server.js" "$port" >>"$dir/server.log" 2>&1
+    ) &
+    SERVER_PID=$!
+    SERVER_URL="http://127.0.0.1:$port"
+    wait_http "$SERVER_URL/log_in/" "$SERVER_PID"
+}
+
 # start_floor BIN: starts `ws-floor` (bench/src/bin/ws_floor.rs), presence's
 # web stack with nothing of presence in it. Sets SERVER_PID and SERVER_URL.
 start_floor() {

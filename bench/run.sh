@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The full benchmark: presence and the Django Channels baseline, measured
-# by the same generator in one run, so their ratios hold on a noisy machine.
+# The full benchmark: presence, the Django Channels baseline and the Node.js
+# (Express + ws) baseline, measured by the same generator in one run, so
+# their ratios hold on a noisy machine.
 #
 #   bench/run.sh [MODE...]     modes: connect fanout storm login-storm page
 #                              (default: all of them)
@@ -8,8 +9,9 @@
 # For every mode it starts each server afresh (same database, so users are
 # reused), runs the generator against it, and stops it. The columns of a
 # mode's table are, in order: presence at the baseline's sizes, Django with
-# the in-memory layer, Django with channels_redis, and presence at the
-# issue's target sizes (plus a sweep of fanout sizes, to find the ceiling;
+# the in-memory layer, Django with channels_redis, Node at the baseline's
+# sizes, presence at the issue's target sizes and Node at the same (plus a
+# sweep of fanout sizes for presence and Node, to find the ceiling;
 # for fanout, `tcp-floor` at the sweep's sizes and the target's: the
 # kernel's floor, one write per socket per event and nothing else; and,
 # for connect, `ws-floor` at the target size: actix-web and
@@ -22,7 +24,10 @@
 # BCRYPT_COST=4, except the login storm (BCRYPT_COST=$LOGIN_COST, default
 # 12) and the page mode (PRESENCE_GRACE_MS=$PAGE_GRACE_MS, so that logins
 # alone keep its online users online). Django runs under daphne with the
-# MD5 hasher, except the login storm (Django's default PBKDF2).
+# MD5 hasher, except the login storm (Django's default PBKDF2). Node runs
+# `node server.js` with bcrypt at presence's cost in every mode (4, or
+# $LOGIN_COST in the login storm); its users live in memory, so each start
+# signs them up again.
 #
 # Environment (sizes; P_ = presence at target size, B_ = baseline size,
 # used for Django and for the first presence column):
@@ -37,7 +42,10 @@
 #   P_PAGE_USERS 100000 P_PAGE_ONLINE 10000  B_PAGE_USERS 2000 B_PAGE_ONLINE 200
 #   PAGE_SECS 10       PAGE_CONCURRENCY 4    PAGE_GRACE_MS 86400000
 # Other:
-#   BENCH_SKIP_DJANGO=1     presence only
+#   BENCH_SKIP_DJANGO=1     no Django columns
+#   BENCH_SKIP_NODE=1       no Node columns
+#   BENCH_NODE_FULL=0       Node at the baseline's sizes only (not at the
+#                           target sizes, nor in the fanout sweep)
 #   BENCH_LAYERS            "memory redis"
 #   BENCH_KEEP_TMP=1        keep the databases and server logs
 #   BENCH_THREADS           generator threads (default 1)
@@ -85,6 +93,12 @@ PAGE_CONCURRENCY="${PAGE_CONCURRENCY:-4}"
 PAGE_GRACE_MS="${PAGE_GRACE_MS:-86400000}"
 LAYERS=(${BENCH_LAYERS:-memory redis})
 [ "${BENCH_SKIP_DJANGO:-0}" = 1 ] && LAYERS=()
+NODE=1
+[ "${BENCH_SKIP_NODE:-0}" = 1 ] && NODE=0
+NODE_FULL="${BENCH_NODE_FULL:-1}"
+[ "$NODE" = 1 ] || NODE_FULL=0
+# The tables' columns come in the order of the report files' names.
+export LC_COLLATE=C
 
 OUT="${BENCH_OUT:-$ROOT/target/bench-results/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$OUT"
@@ -110,6 +124,9 @@ PRESENCE="$BENCH_TMP/presence"
 BENCH="$BENCH_TMP/presence-bench"
 if [ ${#LAYERS[@]} -gt 0 ]; then
     "$BENCH_DIR/django-baseline/install.sh" >&2
+fi
+if [ "$NODE" = 1 ]; then
+    "$BENCH_DIR/node-baseline/install.sh" >&2
 fi
 
 FAILED=()
@@ -143,7 +160,16 @@ on_django() {
     stop_server
 }
 
-# run_mode MODE P-ARGS -- B-ARGS: the four columns of one mode.
+# on_node NAME COST LABEL ARGS...: a fresh Node baseline process, one run.
+on_node() {
+    local name="$1" cost="$2" label="$3"
+    shift 3
+    start_node "$cost" "$BENCH_TMP/node-cost$cost"
+    measure "$name" --flavor node --label "$label" "$@"
+    stop_server
+}
+
+# run_mode MODE COST GRACE HASHER P-ARGS -- B-ARGS: the columns of one mode.
 run_mode() {
     local mode="$1" cost="$2" grace="$3" hasher="$4"
     shift 4
@@ -158,7 +184,13 @@ run_mode() {
         on_django "$mode-$i-django-$layer" "$layer" "$hasher" "$mode" "${b_args[@]}"
         i=$((i + 1))
     done
+    if [ "$NODE" = 1 ]; then
+        on_node "$mode-4-node-small" "$cost" "node (baseline size)" "$mode" "${b_args[@]}"
+    fi
     on_presence "$mode-5-presence" "$cost" "$grace" --label presence "$mode" "${p_args[@]}"
+    if [ "$NODE_FULL" = 1 ]; then
+        on_node "$mode-5n-node" "$cost" node "$mode" "${p_args[@]}"
+    fi
 }
 
 STARTED="$(date -u +%FT%TZ)"
@@ -180,6 +212,12 @@ for mode in "${MODES[@]}"; do
             on_presence "fanout-6-presence-$n" 4 0 --label "presence@$n" \
                 fanout --observers "$n" --rounds "$FANOUT_ROUNDS"
         done
+        if [ "$NODE_FULL" = 1 ]; then
+            for n in $FANOUT_SWEEP; do
+                on_node "fanout-6n-node-$n" 4 "node@$n" \
+                    fanout --observers "$n" --rounds "$FANOUT_ROUNDS"
+            done
+        fi
         # The kernel's floor at the same sizes: one write per socket per
         # event from a bare writer process, no server at all.
         for n in $FANOUT_SWEEP "$P_FANOUT_OBSERVERS"; do
@@ -218,6 +256,7 @@ done
     echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB, Linux $(uname -r)"
     echo "- presence at $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$ROOT" && git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
     echo "- open-file hard limit: $(ulimit -Hn)"
+    [ "$NODE" = 1 ] && echo "- Node.js $(node --version) (bench/node-baseline, versions pinned in its package-lock.json)"
     echo
     for mode in "${MODES[@]}"; do
         files=("$OUT/$mode"-*.json)

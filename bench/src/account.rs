@@ -1,9 +1,10 @@
 //! Sign-up and login through the public forms, the way a browser does it.
 //!
 //! Both servers want the form page fetched first: it carries the CSRF
-//! token, bound to the session (presence) or to the `csrftoken` cookie
-//! (Django). A successful POST answers with a redirect (303 on presence,
-//! 302 on Django); a refused one renders the form again with 200.
+//! token, bound to the session (presence, Node) or to the `csrftoken`
+//! cookie (Django). A successful POST answers with a redirect (303 on
+//! presence and Node, 302 on Django); a refused one renders the form again
+//! with 200.
 //!
 //! Users are named deterministically from a prefix, so a later run against
 //! the same database logs the same users in instead of signing them up
@@ -24,7 +25,7 @@ use crate::{
 const RATE_LIMITED: &str = "the server rate-limits the forms (429); \
      start presence with SIGNUP_LIMIT=0 LOGIN_FAILURE_LIMIT=0";
 
-/// Django's (and presence's) message for a taken username.
+/// Django's (and presence's, and Node's) message for a taken username.
 const TAKEN: &str = "A user with that username already exists.";
 
 /// A logged-in user: the `Cookie` header that authenticates them.

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Load generator for presence (and the Django Channels baseline),
-/// speaking only the public protocol: the forms and `/users/`.
+/// Load generator for presence (and the Django Channels and Node.js
+/// baselines), speaking only the public protocol: the forms and `/users/`.
 #[derive(Parser)]
 #[command(version)]
 pub struct Cli {
@@ -18,13 +18,17 @@ pub struct Cli {
     pub mode: Mode,
 }
 
-/// Which server the generator talks to, for its few protocol quirks.
+/// Which server the generator talks to. All three speak the same forms
+/// and frames; the flavor names the server in reports, and only presence
+/// is checked against the targets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Flavor {
     /// The Rust service.
     Presence,
     /// The Django Channels baseline (`bench/django-baseline`).
     Django,
+    /// The Express + ws baseline (`bench/node-baseline`).
+    Node,
 }
 
 /// Options every mode shares.

@@ -2,8 +2,9 @@
 //!
 //! It speaks only the public protocol (the sign-up and login forms with
 //! their CSRF tokens, session cookies, and the WebSocket at `/users/`),
-//! so the same binary measures presence and the Django Channels baseline
-//! in `bench/django-baseline` (`--flavor django`).
+//! so the same binary measures presence, the Django Channels baseline in
+//! `bench/django-baseline` (`--flavor django`) and the Express + ws one in
+//! `bench/node-baseline` (`--flavor node`).
 //!
 //! Modes (see `--help` of each):
 //!

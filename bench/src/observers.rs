@@ -23,6 +23,7 @@ use crate::{
     frame::{Event, classify},
     round::Round,
     socket::{self, Ws},
+    stats::{Latency, Summary},
     target::Target,
 };
 
@@ -41,6 +42,8 @@ struct Shared {
     round: Mutex<Option<Arc<Round>>>,
     stopping: AtomicBool,
     drop_reasons: Mutex<Vec<String>>,
+    /// Per socket: from the start of its dial to its first frame.
+    first_frame: Mutex<Latency>,
 }
 
 /// How opening the pool went.
@@ -56,6 +59,10 @@ pub struct Opened {
     pub elapsed: Duration,
     /// Sockets that never got a first frame within the timeout.
     pub not_ready: usize,
+    /// Per socket: from the start of its dial until the server's `101`.
+    pub handshake: Summary,
+    /// Per socket: from the start of its dial until its first frame.
+    pub first_frame: Summary,
 }
 
 /// Open observer sockets. Dropping the pool aborts their tasks, which
@@ -69,7 +76,8 @@ impl Pool {
     /// Opens `count` sockets, spread round-robin over `logins`, with at
     /// most `concurrency` handshakes in flight, and waits (up to
     /// `ready_timeout`) until each has received its first frame: the
-    /// snapshot on presence, the socket's own presence frame on Django.
+    /// snapshot on presence, the socket's own presence frame on Django and
+    /// on Node.
     pub async fn open(
         target: &Arc<Target>,
         logins: &[Login],
@@ -87,6 +95,7 @@ impl Pool {
             round: Mutex::new(None),
             stopping: AtomicBool::new(false),
             drop_reasons: Mutex::new(Vec::new()),
+            first_frame: Mutex::new(Latency::default()),
         });
         let mut pool = Self {
             shared,
@@ -99,19 +108,24 @@ impl Pool {
             return (pool, opened);
         }
         let started = Instant::now();
+        let mut handshake = Latency::default();
         let mut handshakes = stream::iter(0..count)
             .map(|i| {
                 let cookie = logins[i % logins.len()].cookie.clone();
                 let target = target.clone();
-                async move { socket::open(&target, &cookie).await }
+                async move {
+                    let dialled = Instant::now();
+                    (socket::open(&target, &cookie).await, dialled)
+                }
             })
             .buffer_unordered(concurrency.max(1));
-        while let Some(result) = handshakes.next().await {
+        while let Some((result, dialled)) = handshakes.next().await {
             match result {
                 Ok(ws) => {
+                    handshake.record(dialled.elapsed());
                     opened.sockets += 1;
                     let shared = pool.shared.clone();
-                    pool.tasks.push(tokio::spawn(read(ws, shared)));
+                    pool.tasks.push(tokio::spawn(read(ws, shared, dialled)));
                 }
                 Err(err) => {
                     opened.failed += 1;
@@ -125,6 +139,10 @@ impl Pool {
         }
         opened.elapsed = started.elapsed();
         opened.not_ready = opened.sockets.saturating_sub(pool.ready());
+        opened.handshake = handshake.summary();
+        if let Ok(first_frame) = pool.shared.first_frame.lock() {
+            opened.first_frame = first_frame.summary();
+        }
         (pool, opened)
     }
 
@@ -208,8 +226,8 @@ impl Drop for Pool {
     }
 }
 
-/// The body of one observer task.
-async fn read(mut ws: Ws, shared: Arc<Shared>) {
+/// The body of one observer task; `dialled` is when its dial started.
+async fn read(mut ws: Ws, shared: Arc<Shared>, dialled: Instant) {
     let mut first = true;
     let mut seen_round = 0;
     let reason = loop {
@@ -223,6 +241,9 @@ async fn read(mut ws: Ws, shared: Arc<Shared>) {
                     .store(u64::try_from(at).unwrap_or(u64::MAX), Ordering::Relaxed);
                 if first {
                     first = false;
+                    if let Ok(mut first_frame) = shared.first_frame.lock() {
+                        first_frame.record(now.saturating_duration_since(dialled));
+                    }
                     shared.ready.fetch_add(1, Ordering::Relaxed);
                 }
                 if shared.watching.load(Ordering::Acquire) {

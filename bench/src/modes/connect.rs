@@ -3,7 +3,7 @@
 //!
 //! The rate counts from the first handshake until every socket has its
 //! first frame (the snapshot on presence, the socket's own presence frame
-//! on Django), so a server that accepts quickly but registers slowly does
+//! on Django and Node), so a server that accepts quickly but registers slowly does
 //! not look fast. Memory is the growth of the server's `VmRSS` across the
 //! opening, after a short hold, divided by the sockets.
 
@@ -27,6 +27,7 @@ pub async fn run(ctx: &Ctx, sockets: usize, hold_secs: u64) -> anyhow::Result<Re
     report.param("sockets", sockets);
     report.param("sockets_per_user", ctx.common.sockets_per_user);
     report.param("sources", ctx.common.sources);
+    report.param("connect_concurrency", ctx.common.connect_concurrency);
 
     let users = sockets.div_ceil(ctx.common.sockets_per_user.max(1)).max(1);
     let logins = ctx.logins("c", users).await?;
@@ -53,6 +54,10 @@ pub async fn run(ctx: &Ctx, sockets: usize, hold_secs: u64) -> anyhow::Result<Re
     let per_sec = opened.sockets as f64 / secs;
     report.metric("sockets_open", "sockets held open", held as f64);
     report.metric("sockets_per_sec", "sockets/s", per_sec);
+    // With `--connect-concurrency 1` these are one handshake at a time,
+    // the server's own latency; with many in flight, queueing too.
+    report.latency("handshake", "handshake (dial to 101)", &opened.handshake);
+    report.latency("first_frame", "dial to first frame", &opened.first_frame);
     report.server_cost(
         "server_us_per_socket",
         "server CPU µs per socket opened",

@@ -42,6 +42,7 @@ impl Ctx {
             .unwrap_or_else(|| match self.common.flavor {
                 Flavor::Presence => "presence".to_owned(),
                 Flavor::Django => "django".to_owned(),
+                Flavor::Node => "node".to_owned(),
             });
         Report::new(mode, &label)
     }

@@ -3,8 +3,9 @@
 //! delivered to observers per second, and every observer the server
 //! dropped although it was reading.
 //!
-//! On presence each toggle of a user with no other socket is two events;
-//! on Django every connect and disconnect is one. Either way every
+//! On presence and Node each toggle of a user with no other socket is two
+//! events (first socket, last socket); on Django every connect and
+//! disconnect is one. Either way every
 //! observer should get every event, so the report also gives the share of
 //! the `2 × toggles × observers` upper bound that arrived.
 
