@@ -14,7 +14,7 @@ use actix_session::{
 };
 use actix_web::{
     App, HttpServer,
-    cookie::{Key, SameSite, time::Duration as CookieDuration},
+    cookie::{SameSite, time::Duration as CookieDuration},
     dev::Server,
     middleware, web,
 };
@@ -38,8 +38,8 @@ use crate::{
     security::{self, CookieSecure},
     sessions::{self, DbSessionStore, RedisSessions, SessionBackend},
     shared_redis::SharedRedis,
-    telemetry, templates,
-    throttle::{Limit, Throttle},
+    signing_key, telemetry, templates,
+    throttle::Throttle,
 };
 
 /// Re-exported: callers that build an [`Application`] also stop it.
@@ -145,23 +145,7 @@ impl Application {
         };
         tracing::info!(node_id = %node_id, mode, "presence node starting");
 
-        let key = match &config.secret_key {
-            Some(secret) => Key::derive_from(secret.as_bytes()),
-            None => {
-                tracing::warn!(
-                    "SECRET_KEY is not set: using a random key, so sessions end when the server restarts"
-                );
-                Key::generate()
-            }
-        };
-        let login_limit = Limit {
-            max: config.login_failure_limit,
-            window: Duration::from_secs(config.login_failure_window_secs),
-        };
-        let signup_limit = Limit {
-            max: config.signup_limit,
-            window: Duration::from_secs(config.signup_window_secs),
-        };
+        let key = signing_key::load(&db, config.secret_key.as_ref()).await?;
         let redis = cluster
             .as_ref()
             .map(|cluster| SharedRedis::new(&cluster.redis_url));
@@ -189,9 +173,7 @@ impl Application {
         let state = SharedState {
             db: web::Data::new(db.clone()),
             hub: web::Data::new(hub.clone()),
-            auth: web::Data::new(
-                AuthSettings::new(config.bcrypt_cost, login_limit, signup_limit, throttle).await?,
-            ),
+            auth: web::Data::new(AuthSettings::new(&config, throttle, &key, &sessions).await?),
             heartbeat: web::Data::new(Heartbeat {
                 interval: config.heartbeat(),
                 timeout: config.client_timeout(),
