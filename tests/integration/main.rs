@@ -7,13 +7,17 @@
 mod accounts;
 mod cluster;
 mod corpus;
+mod csrf;
 mod directory;
 mod hub;
 mod lifecycle;
+mod login_costs;
 mod operations;
 mod pages;
 mod props;
+mod signing_key;
 mod slow_consumers;
 mod sockets;
 mod support;
 mod throttling;
+mod usernames;
