@@ -149,9 +149,14 @@ fn fold(name: &str) -> String {
     if trimmed.is_ascii() {
         return trimmed.to_ascii_lowercase();
     }
-    let mut folded: String = trimmed.nfkc().collect();
+    let mut folded = trimmed.nfkc().collect::<String>().trim().to_owned();
     for _ in 0..4 {
-        let next: String = folded.to_lowercase().nfkc().collect();
+        let next = folded
+            .to_lowercase()
+            .nfkc()
+            .collect::<String>()
+            .trim()
+            .to_owned();
         if next == folded {
             break;
         }
