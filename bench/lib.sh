@@ -52,7 +52,7 @@ start_presence() {
         export SECRET_KEY="presence-bench-secret-key-0123456789abcdef"
         # The generator signs up and logs in thousands of users from a few
         # addresses: no per-address rate limits.
-        export SIGNUP_LIMIT=0 LOGIN_FAILURE_LIMIT=0
+        export SIGNUP_LIMIT=0 LOGIN_FAILURE_LIMIT=0 LOGIN_ADDRESS_FAILURE_LIMIT=0
         exec "$bin" >>"$dir/server.log" 2>&1
     ) &
     SERVER_PID=$!

@@ -4,9 +4,13 @@
 //! `presence --help` documents them all. The variable names are a contract:
 //! scripts outside the project drive the server through them.
 
-use std::{fmt, str::FromStr, time::Duration};
+mod secret_key;
+
+use std::time::Duration;
 
 use clap::Parser;
+
+pub use secret_key::{SecretKey, SecretKeyTooShort};
 
 /// Where the server listens unless told otherwise.
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8000";
@@ -26,6 +30,12 @@ pub const DEFAULT_REDIS_PREFIX: &str = "presence";
 pub const DEFAULT_LOGIN_FAILURE_LIMIT: u32 = 5;
 /// Five minutes.
 pub const DEFAULT_LOGIN_FAILURE_WINDOW_SECS: u64 = 300;
+/// Failed logins per address (IPv6: per /64), across usernames.
+pub const DEFAULT_LOGIN_ADDRESS_FAILURE_LIMIT: u32 = 50;
+/// Five minutes.
+pub const DEFAULT_LOGIN_ADDRESS_FAILURE_WINDOW_SECS: u64 = 300;
+/// Password hashes and checks that may wait or run at once.
+pub const DEFAULT_BCRYPT_QUEUE_LIMIT: usize = 32;
 /// Sign-up attempts per address within the window.
 pub const DEFAULT_SIGNUP_LIMIT: u32 = 20;
 /// An hour.
@@ -52,9 +62,9 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
 
-    /// Key that signs the session cookie, at least 32 bytes. When unset, a
-    /// random key is generated at start (and a warning logged), so sessions
-    /// do not survive a restart.
+    /// Key that signs the session and CSRF cookies, at least 32 bytes.
+    /// When unset, a key generated once and kept in the database is used,
+    /// so logins survive restarts and nodes sharing a database share it.
     #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<SecretKey>,
 
@@ -62,6 +72,12 @@ pub struct Config {
     #[arg(long, env = "BCRYPT_COST", default_value_t = DEFAULT_BCRYPT_COST,
           value_parser = clap::value_parser!(u32).range(4..=31))]
     pub bcrypt_cost: u32,
+
+    /// Password hashes and checks that may wait or run at once; past it,
+    /// logins and sign-ups get 503 with `Retry-After`.
+    #[arg(long, env = "BCRYPT_QUEUE_LIMIT", default_value_t = DEFAULT_BCRYPT_QUEUE_LIMIT,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65_536))]
+    pub bcrypt_queue_limit: usize,
 
     /// Milliseconds a user stays online after their last connection closes
     /// (and after a login, until the page opens its socket).
@@ -121,6 +137,16 @@ pub struct Config {
     #[arg(long, env = "LOGIN_FAILURE_WINDOW_SECS", default_value_t = DEFAULT_LOGIN_FAILURE_WINDOW_SECS)]
     pub login_failure_window_secs: u64,
 
+    /// Failed logins from one address (an IPv6 /64), whatever the
+    /// usernames, before further attempts get 429 (0 disables the limit).
+    #[arg(long, env = "LOGIN_ADDRESS_FAILURE_LIMIT", default_value_t = DEFAULT_LOGIN_ADDRESS_FAILURE_LIMIT)]
+    pub login_address_failure_limit: u32,
+
+    /// Seconds the failures per address are counted over.
+    #[arg(long, env = "LOGIN_ADDRESS_FAILURE_WINDOW_SECS",
+          default_value_t = DEFAULT_LOGIN_ADDRESS_FAILURE_WINDOW_SECS)]
+    pub login_address_failure_window_secs: u64,
+
     /// Sign-up attempts from one address before further ones get 429
     /// (0 disables the limit).
     #[arg(long, env = "SIGNUP_LIMIT", default_value_t = DEFAULT_SIGNUP_LIMIT)]
@@ -149,6 +175,7 @@ impl Default for Config {
             database_url: DEFAULT_DATABASE_URL.to_owned(),
             secret_key: None,
             bcrypt_cost: DEFAULT_BCRYPT_COST,
+            bcrypt_queue_limit: DEFAULT_BCRYPT_QUEUE_LIMIT,
             presence_grace_ms: DEFAULT_PRESENCE_GRACE_MS,
             ws_heartbeat_ms: DEFAULT_WS_HEARTBEAT_MS,
             ws_client_timeout_ms: DEFAULT_WS_CLIENT_TIMEOUT_MS,
@@ -161,6 +188,8 @@ impl Default for Config {
             trust_proxy: false,
             login_failure_limit: DEFAULT_LOGIN_FAILURE_LIMIT,
             login_failure_window_secs: DEFAULT_LOGIN_FAILURE_WINDOW_SECS,
+            login_address_failure_limit: DEFAULT_LOGIN_ADDRESS_FAILURE_LIMIT,
+            login_address_failure_window_secs: DEFAULT_LOGIN_ADDRESS_FAILURE_WINDOW_SECS,
             signup_limit: DEFAULT_SIGNUP_LIMIT,
             signup_window_secs: DEFAULT_SIGNUP_WINDOW_SECS,
         }
@@ -208,59 +237,9 @@ impl Config {
     }
 }
 
-/// The secret that signs session cookies. Its `Debug` never shows it.
-#[derive(Clone)]
-pub struct SecretKey(String);
-
-/// Why a `SECRET_KEY` was refused.
-#[derive(Debug, thiserror::Error)]
-#[error("SECRET_KEY must be at least {min} bytes long (it has {len})", min = SecretKey::MIN_LEN)]
-pub struct SecretKeyTooShort {
-    len: usize,
-}
-
-impl SecretKey {
-    /// Shorter keys could be guessed; the cookie signer needs 32 bytes.
-    pub const MIN_LEN: usize = 32;
-
-    /// The key's bytes.
-    pub fn as_bytes(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
-}
-
-impl FromStr for SecretKey {
-    type Err = SecretKeyTooShort;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.len() < Self::MIN_LEN {
-            return Err(SecretKeyTooShort { len: s.len() });
-        }
-        Ok(Self(s.to_owned()))
-    }
-}
-
-impl fmt::Debug for SecretKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SecretKey(…)")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_secret_key_shorter_than_32_bytes_is_rejected() {
-        assert!("short".parse::<SecretKey>().is_err());
-        assert!("x".repeat(32).parse::<SecretKey>().is_ok());
-    }
-
-    #[test]
-    fn the_secret_key_is_not_printed_in_debug_output() {
-        let key: SecretKey = "s".repeat(40).parse().unwrap();
-        assert!(!format!("{key:?}").contains("sss"));
-    }
 
     #[test]
     fn every_setting_has_its_documented_environment_variable() {
@@ -276,6 +255,9 @@ mod tests {
             "DATABASE_URL",
             "SECRET_KEY",
             "BCRYPT_COST",
+            "BCRYPT_QUEUE_LIMIT",
+            "LOGIN_ADDRESS_FAILURE_LIMIT",
+            "LOGIN_ADDRESS_FAILURE_WINDOW_SECS",
             "PRESENCE_GRACE_MS",
             "WS_HEARTBEAT_MS",
             "WS_CLIENT_TIMEOUT_MS",
@@ -311,6 +293,13 @@ mod tests {
         assert_eq!(config.bind_addr, "0.0.0.0:9000");
         assert_eq!(config.bcrypt_cost, 4);
         assert_eq!(config.presence_grace_ms, 0);
+    }
+
+    #[test]
+    fn a_bcrypt_queue_of_zero_is_rejected() {
+        assert!(Config::try_parse_from(["presence", "--bcrypt-queue-limit", "0"]).is_err());
+        let config = Config::try_parse_from(["presence", "--bcrypt-queue-limit", "3"]).unwrap();
+        assert_eq!(config.bcrypt_queue_limit, 3);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::templates;
 /// Everything a handler can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// The POST lacked a valid session-bound CSRF token.
+    /// The POST lacked a CSRF token matching its signed `csrftoken` cookie.
     #[error(
         "The form's security token is missing or has expired. Go back, reload the page and try again."
     )]
@@ -45,6 +45,9 @@ pub enum AppError {
         /// Seconds until the window ends.
         retry_after_secs: u64,
     },
+    /// The bcrypt queue is full: try again in a few seconds.
+    #[error("The server is busy checking passwords. Please try again in a few seconds.")]
+    Busy,
     /// A request that cannot be parsed at all.
     #[error("The request could not be understood: {0}")]
     BadRequest(String),
@@ -92,7 +95,7 @@ impl ResponseError for AppError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -110,7 +113,7 @@ impl ResponseError for AppError {
         }
         let mut response = HttpResponse::build(status);
         match self {
-            Self::Unavailable(_) => {
+            Self::Unavailable(_) | Self::Busy => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
             Self::TooManyRequests { retry_after_secs } => {

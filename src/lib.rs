@@ -35,8 +35,11 @@
 //! - [`db`]: connecting to SQLite or PostgreSQL and running the migrations.
 //! - [`users`]: data access for accounts and the rendered directory.
 //! - [`sessions`]: the actix-session store over the sea-orm `session` table.
-//! - [`auth`]: usernames, passwords (hashed off the event loops), CSRF, the
-//!   current user and the sign-up, log-in and log-out routes.
+//! - [`auth`]: usernames, passwords (hashed off the event loops, behind a
+//!   bounded queue), CSRF cookies, the current user, the limits on attempts
+//!   and the sign-up, log-in and log-out routes.
+//! - [`signing_key`]: the key that signs cookies, from `SECRET_KEY` or kept
+//!   in the database.
 //! - [`live`]: live presence: the hub and session actors, the wire protocol,
 //!   the persistence of the online set and the cluster fanout.
 //! - [`pages`]: the user list page.
@@ -45,7 +48,8 @@
 //! - [`assets`]: the CSS, JavaScript and favicon, embedded in the binary.
 //! - [`telemetry`]: tracing set-up and the per-request log line.
 //! - [`health`]: the `/healthz` check.
-//! - [`throttle`]: rate limits of logins and sign-ups.
+//! - [`throttle`]: bounded counters behind the rate limits of logins and
+//!   sign-ups.
 //! - [`security`]: security headers, and HSTS and `Secure` cookies over HTTPS.
 //! - [`forwarded`]: the client's address and scheme, through a trusted proxy
 //!   (the right-most `X-Forwarded-For` hop).
@@ -70,6 +74,7 @@ pub mod security;
 pub mod sessions;
 pub mod shared_redis;
 pub mod shutdown;
+pub mod signing_key;
 pub mod startup;
 pub mod telemetry;
 pub mod templates;

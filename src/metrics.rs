@@ -23,12 +23,16 @@ pub const FRAMES_SENT: &str = "presence_frames_sent_total";
 pub const FRAMES_DROPPED: &str = "presence_frames_dropped_total";
 /// Counter, by `reason` (`slow`, `silent`, `abusive`): sockets the server closed.
 pub const SOCKETS_CLOSED: &str = "presence_sockets_closed_total";
-/// Counter, by `outcome` (`success`, `failure`, `throttled`): login attempts.
+/// Counter, by `outcome` (`success`, `failure`, `invalid`, `throttled`, `busy`): login attempts.
 pub const LOGINS: &str = "presence_logins_total";
-/// Counter, by `outcome` (`success`, `invalid`, `throttled`): sign-up attempts.
+/// Counter, by `outcome` (`success`, `invalid`, `throttled`, `busy`): sign-up attempts.
 pub const SIGNUPS: &str = "presence_signups_total";
 /// Counter: bcrypt password checks run (each costs a quarter second of CPU at cost 12).
 pub const PASSWORD_CHECKS: &str = "presence_password_checks_total";
+/// Counter: hashes and checks refused because the bcrypt queue was full.
+pub const PASSWORD_QUEUE_REFUSALS: &str = "presence_password_queue_refusals_total";
+/// Gauge: rate-limit counters held in memory (single node; in a cluster they are in Redis).
+pub const THROTTLE_KEYS: &str = "presence_throttle_keys";
 /// Gauge: messages waiting in the hub's mailbox.
 pub const HUB_MAILBOX: &str = "presence_hub_mailbox_depth";
 /// Histogram: seconds from the hub deciding a presence change to
@@ -85,13 +89,21 @@ fn describe() {
     );
     describe_counter!(
         LOGINS,
-        "Login attempts, by outcome: success, failure or throttled"
+        "Login attempts, by outcome: success, failure, invalid, throttled or busy"
     );
     describe_counter!(
         SIGNUPS,
-        "Sign-up attempts, by outcome: success, invalid or throttled"
+        "Sign-up attempts, by outcome: success, invalid, throttled or busy"
     );
     describe_counter!(PASSWORD_CHECKS, "bcrypt password checks run");
+    describe_counter!(
+        PASSWORD_QUEUE_REFUSALS,
+        "Password hashes and checks refused with 503 because the bcrypt queue was full"
+    );
+    describe_gauge!(
+        THROTTLE_KEYS,
+        "Rate-limit counters held in memory (single node only)"
+    );
     describe_gauge!(
         HUB_MAILBOX,
         "Messages waiting in the presence hub's mailbox"

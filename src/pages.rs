@@ -10,14 +10,13 @@ pub mod list_items;
 
 use std::collections::HashSet;
 
-use actix_session::Session;
-use actix_web::{HttpResponse, http::header, web};
+use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use sea_orm::DatabaseConnection;
 use tera::Context;
 
 use crate::{
     api::query::Search,
-    auth::{MaybeUser, csrf},
+    auth::{AuthSettings, MaybeUser},
     db::now_millis,
     error::AppError,
     templates, users,
@@ -35,9 +34,10 @@ pub fn see_other(location: &str) -> HttpResponse {
 /// first page, by name, rendered from the `LoggedInUser` rows. The page's script keeps it
 /// live and pages on from the cursor in `data-next`.
 pub async fn user_list(
+    req: HttpRequest,
     viewer: MaybeUser,
-    session: Session,
     db: web::Data<DatabaseConnection>,
+    settings: web::Data<AuthSettings>,
 ) -> Result<HttpResponse, AppError> {
     let Some(viewer) = viewer.0 else {
         return Ok(see_other("/log_in/?next=/"));
@@ -66,8 +66,14 @@ pub async fn user_list(
     context.insert("viewer", viewer.username.as_str());
     context.insert("online_count", &online.len());
     context.insert("next", &next);
-    context.insert("csrf_token", &csrf::token(&session)?);
-    templates::render_with_fragment("user_list.html", &mut context, "lines", &lines)
+    // The log-out button's token; a login from before the CSRF cookie
+    // existed gets one now.
+    let secret = settings.csrf.secret(&req);
+    context.insert("csrf_token", &secret.form_token());
+    let mut response =
+        templates::render_with_fragment("user_list.html", &mut context, "lines", &lines)?;
+    settings.csrf.attach(&secret, &mut response)?;
+    Ok(response)
 }
 
 /// Any route that does not exist.

@@ -38,8 +38,7 @@ use crate::{
     routes,
     security::{self, CookieSecure},
     sessions::SessionBackend,
-    telemetry, templates,
-    throttle::Limit,
+    signing_key, telemetry, templates,
 };
 
 /// Re-exported: callers that build an [`Application`] also stop it.
@@ -102,15 +101,23 @@ impl Application {
             );
         }
 
+        let key = signing_key::load(&db, config.secret_key.as_ref()).await?;
+        let sessions = deployment.session_store(&db);
         let hub = Hub::start_with(|hub| {
             let store = PresenceStore::spawn(db.clone(), node_id.clone(), hub.clone());
             let reach = deployment.reach(hub, &db);
             PresenceHub::new(store, reach, config.grace(), &node_id)
         });
-        let state = SharedState::new(&config, &deployment, &db, &hub, node_id).await?;
-        let sessions = deployment.session_store(&db);
+        let parts = Parts {
+            deployment: &deployment,
+            db: &db,
+            hub: &hub,
+            key: &key,
+            sessions: &sessions,
+        };
+        let state = SharedState::new(&config, parts, node_id).await?;
         let port = listener.local_addr()?.port();
-        let server = serve(listener, state, sessions, cookie_key(&config), &config)?;
+        let server = serve(listener, state, sessions, key, &config)?;
         Ok(Self {
             server,
             port,
@@ -164,17 +171,13 @@ impl Application {
     }
 }
 
-/// The key that signs the session cookie: `SECRET_KEY`, or a random one.
-fn cookie_key(config: &Config) -> Key {
-    match &config.secret_key {
-        Some(secret) => Key::derive_from(secret.as_bytes()),
-        None => {
-            tracing::warn!(
-                "SECRET_KEY is not set: using a random key, so sessions end when the server restarts"
-            );
-            Key::generate()
-        }
-    }
+/// The started parts the handlers' state is made of.
+struct Parts<'a> {
+    deployment: &'a Deployment,
+    db: &'a DatabaseConnection,
+    hub: &'a Hub,
+    key: &'a Key,
+    sessions: &'a SessionBackend,
 }
 
 /// Everything the handlers share, one `web::Data` each.
@@ -192,28 +195,15 @@ struct SharedState {
 
 impl SharedState {
     /// Gathers the state from the settings and the started parts.
-    async fn new(
-        config: &Config,
-        deployment: &Deployment,
-        db: &DatabaseConnection,
-        hub: &Hub,
-        node_id: String,
-    ) -> Result<Self, StartupError> {
-        let login_limit = Limit {
-            max: config.login_failure_limit,
-            window: Duration::from_secs(config.login_failure_window_secs),
-        };
-        let signup_limit = Limit {
-            max: config.signup_limit,
-            window: Duration::from_secs(config.signup_window_secs),
-        };
-        let auth = AuthSettings::new(
-            config.bcrypt_cost,
-            login_limit,
-            signup_limit,
-            deployment.throttle(),
-        )
-        .await?;
+    async fn new(config: &Config, parts: Parts<'_>, node_id: String) -> Result<Self, StartupError> {
+        let Parts {
+            deployment,
+            db,
+            hub,
+            key,
+            sessions,
+        } = parts;
+        let auth = AuthSettings::new(config, deployment.throttle(), key, sessions).await?;
         Ok(Self {
             db: web::Data::new(db.clone()),
             hub: web::Data::new(hub.clone()),

@@ -9,7 +9,7 @@ pub mod directory;
 use entity::user;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, Set, SqlErr,
+    QuerySelect, Set, SqlErr, sea_query::Expr,
 };
 
 pub use directory::{Listed, PAGE_SIZE, Page};
@@ -51,7 +51,7 @@ pub async fn create(
     })
 }
 
-/// Whether a name is taken, ignoring case.
+/// Whether a name is taken, ignoring case and compatibility forms.
 pub async fn name_taken(db: &DatabaseConnection, username: &Username) -> Result<bool, DbErr> {
     let found = user::Entity::find()
         .select_only()
@@ -63,7 +63,19 @@ pub async fn name_taken(db: &DatabaseConnection, username: &Username) -> Result<
     Ok(found.is_some())
 }
 
-/// The account whose name matches `name` ignoring case.
+/// The account of `username`, ignoring case and compatibility forms.
+pub async fn find_by_username(
+    db: &DatabaseConnection,
+    username: &Username,
+) -> Result<Option<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::UsernameKey.eq(username.key()))
+        .one(db)
+        .await
+}
+
+/// The account whose name matches `name` once folded (see
+/// [`fold`]), for callers that hold a plain string.
 pub async fn find_by_name(
     db: &DatabaseConnection,
     name: &str,
@@ -72,6 +84,23 @@ pub async fn find_by_name(
         .filter(user::Column::UsernameKey.eq(fold(name)))
         .one(db)
         .await
+}
+
+/// Replaces the password hash of account `id`, if it is still `old`: a
+/// password changed meanwhile is not overwritten. Whether it was replaced.
+pub async fn replace_password_hash(
+    db: &DatabaseConnection,
+    id: i64,
+    old: &str,
+    new: &str,
+) -> Result<bool, DbErr> {
+    let result = user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(new))
+        .filter(user::Column::Id.eq(id))
+        .filter(user::Column::PasswordHash.eq(old))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
 }
 
 /// The account with this id.

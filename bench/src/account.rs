@@ -23,7 +23,7 @@ use crate::{
 
 /// What a 429 means for the generator.
 const RATE_LIMITED: &str = "the server rate-limits the forms (429); \
-     start presence with SIGNUP_LIMIT=0 LOGIN_FAILURE_LIMIT=0";
+     start presence with SIGNUP_LIMIT=0 LOGIN_FAILURE_LIMIT=0 LOGIN_ADDRESS_FAILURE_LIMIT=0";
 
 /// Django's (and presence's, and Node's) message for a taken username.
 const TAKEN: &str = "A user with that username already exists.";

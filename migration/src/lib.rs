@@ -8,6 +8,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_tables;
 mod m20261122_000001_username_key_collation;
+mod m20261202_000001_create_site_secret;
+mod m20261202_000002_normalize_usernames;
 
 /// Applies the schema migrations of presence in order.
 pub struct Migrator;
@@ -18,6 +20,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_create_tables::Migration),
             Box::new(m20261122_000001_username_key_collation::Migration),
+            Box::new(m20261202_000001_create_site_secret::Migration),
+            Box::new(m20261202_000002_normalize_usernames::Migration),
         ]
     }
 }

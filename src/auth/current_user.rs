@@ -14,7 +14,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::{Username, csrf, token},
+    auth::{Username, token},
     error::AppError,
     users,
 };
@@ -121,15 +121,14 @@ async fn resolve(
 }
 
 /// Logs `user_id` in on this request's session: renews the session key (so
-/// a cookie captured before the login is worthless), names the login with
-/// a fresh [`SessionId`] and rotates the CSRF token.
+/// a cookie captured before the login is worthless) and names the login
+/// with a fresh [`SessionId`]. (The caller replaces the CSRF secret.)
 pub fn log_in(req: &HttpRequest, session: &Session, user_id: i64) -> Result<SessionId, AppError> {
     Identity::login(&req.extensions(), user_id.to_string()).map_err(AppError::internal)?;
     let sid = SessionId::generate();
     session
         .insert(SESSION_ID_KEY, sid.as_str())
         .map_err(AppError::internal)?;
-    csrf::rotate(session)?;
     Ok(sid)
 }
 

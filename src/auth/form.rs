@@ -2,12 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use actix_session::Session;
-use actix_web::HttpResponse;
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use tera::Context;
 
-use crate::{auth::csrf, error::AppError, templates};
+use crate::{auth::AuthSettings, error::AppError, templates};
 
 /// The key of errors that belong to the whole form, as in Django.
 pub const NON_FIELD: &str = "__all__";
@@ -34,15 +33,22 @@ impl FieldErrors {
     }
 }
 
-/// Renders a form page with the session's CSRF token and `errors`. The
-/// caller puts the values to keep (never passwords) in `context`.
+/// Renders a form page with a CSRF token and `errors`. The token masks
+/// the browser's secret, or a new one that the response sets in its
+/// cookie. The caller puts the values to keep (never passwords) in
+/// `context`.
 pub fn render(
+    req: &HttpRequest,
+    settings: &AuthSettings,
     template: &str,
-    session: &Session,
     mut context: Context,
     errors: &FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    context.insert("csrf_token", &csrf::token(session)?);
+    settings.sessions_ready()?;
+    let secret = settings.csrf.secret(req);
+    context.insert("csrf_token", &secret.form_token());
     context.insert("errors", errors);
-    templates::render(template, &context)
+    let mut response = templates::render(template, &context)?;
+    settings.csrf.attach(&secret, &mut response)?;
+    Ok(response)
 }

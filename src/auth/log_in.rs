@@ -1,25 +1,34 @@
 //! `GET/POST /log_in/`: Django's `AuthenticationForm`, in Rust.
+//!
+//! A POST costs the server in this order, each step only if the one before
+//! let it through: the CSRF check; parsing the username (a name that cannot
+//! exist is answered at once, with no look-up, no counter and no log line);
+//! reserving the attempt against the rate limits; a place in the bounded
+//! bcrypt queue; the look-up and the check.
 
 use actix_session::Session;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use entity::user;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use tera::Context;
 
 use crate::{
     auth::{
-        AuthSettings, MaybeUser, Username, csrf,
+        AuthSettings, MaybeUser, Username, attempts,
+        csrf::Csrf,
         current_user::{self, LoggedUser},
         form::{self, FieldErrors, NON_FIELD},
+        hashing::HashError,
         next::NextPath,
-        password, username,
+        username::UsernameError,
     },
     error::AppError,
     forwarded,
     live::hub::{Hub, PresenceHub, UserLoggedIn, UserLoggedOut},
     metrics::LOGINS,
     pages::see_other,
-    throttle::Verdict,
+    throttle::AddressBucket,
     users,
 };
 
@@ -31,7 +40,7 @@ pub const INVALID_LOGIN: &str =
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct LogInForm {
-    /// The name, matched ignoring case.
+    /// The name, matched ignoring case and compatibility forms.
     pub username: String,
     /// The password.
     pub password: String,
@@ -52,7 +61,8 @@ pub struct NextQuery {
 const TEMPLATE: &str = "log_in.html";
 
 fn render(
-    session: &Session,
+    req: &HttpRequest,
+    settings: &AuthSettings,
     username: &str,
     next: Option<&NextPath>,
     errors: &FieldErrors,
@@ -60,16 +70,34 @@ fn render(
     let mut context = Context::new();
     context.insert("username", username);
     context.insert("next", next.map(NextPath::as_str).unwrap_or(""));
-    form::render(TEMPLATE, session, context, errors)
+    form::render(req, settings, TEMPLATE, context, errors)
 }
 
 /// `GET /log_in/`.
 pub async fn show(
-    session: Session,
+    req: HttpRequest,
     query: web::Query<NextQuery>,
+    settings: web::Data<AuthSettings>,
 ) -> Result<HttpResponse, AppError> {
     let next = NextPath::parse(&query.next);
-    render(&session, "", next.as_ref(), &FieldErrors::default())
+    render(&req, &settings, "", next.as_ref(), &FieldErrors::default())
+}
+
+/// The form's fields, parsed: a username that may exist, or the errors
+/// to show. Django's messages: a name that is too long is told so, and
+/// one with a character no name has fails like a wrong password.
+fn parse(form: &LogInForm) -> Result<Username, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let username = Username::parse(&form.username)
+        .map_err(|err| match err {
+            UsernameError::InvalidCharacter => errors.add(NON_FIELD, INVALID_LOGIN),
+            other => errors.add("username", other),
+        })
+        .ok();
+    if form.password.is_empty() {
+        errors.add("password", "This field is required.");
+    }
+    username.filter(|_| errors.is_empty()).ok_or(errors)
 }
 
 /// `POST /log_in/`: checks the password on the blocking pool, renews the
@@ -83,56 +111,48 @@ pub async fn submit(
     hub: web::Data<Hub>,
     settings: web::Data<AuthSettings>,
 ) -> Result<HttpResponse, AppError> {
-    csrf::verify(&session, &form.csrfmiddlewaretoken)?;
+    settings.csrf.verify(&req, &form.csrfmiddlewaretoken)?;
     let form = form.into_inner();
     let next = NextPath::parse(&form.next);
-    let typed = form.username.trim().to_owned();
-
-    let mut errors = FieldErrors::default();
-    if typed.is_empty() {
-        errors.add("username", "This field is required.");
-    }
-    if form.password.is_empty() {
-        errors.add("password", "This field is required.");
-    }
-    if !errors.is_empty() {
-        return render(&session, &typed, next.as_ref(), &errors);
-    }
-
-    // Checked before bcrypt: a throttled attempt costs no CPU.
-    let throttle_key = format!(
-        "login:{}:{}",
-        username::fold(&typed),
-        forwarded::ip_text(&req)
-    );
-    if let Verdict::Blocked { retry_after } = settings
-        .throttle
-        .check(&throttle_key, settings.login_limit)
-        .await
-    {
-        metrics::counter!(LOGINS, "outcome" => "throttled").increment(1);
-        tracing::warn!(user = %typed, "login throttled");
-        return Err(AppError::throttled(retry_after));
-    }
-
-    let account = users::find_by_name(&db, &typed).await?;
-    let stored = account.as_ref().map_or_else(
-        || settings.dummy_hash.clone(),
-        |user| user.password_hash.clone(),
-    );
-    let matches = password::verify(form.password, stored)
-        .await
-        .map_err(AppError::internal)?;
-    let Some(account) = account.filter(|_| matches) else {
-        metrics::counter!(LOGINS, "outcome" => "failure").increment(1);
-        settings
-            .throttle
-            .hit(&throttle_key, settings.login_limit)
-            .await;
-        tracing::info!(user = %typed, "failed login");
-        errors.add(NON_FIELD, INVALID_LOGIN);
-        return render(&session, &typed, next.as_ref(), &errors);
+    let typed = form.username.trim();
+    let username = match parse(&form) {
+        Ok(username) => username,
+        Err(errors) => {
+            metrics::counter!(LOGINS, "outcome" => "invalid").increment(1);
+            return render(&req, &settings, typed, next.as_ref(), &errors);
+        }
     };
+
+    let from = AddressBucket::of(forwarded::ip(&req));
+    let limits = &settings.limits;
+    let attempt = match attempts::reserve_login(&settings.throttle, limits, &username, from).await {
+        Ok(attempt) => attempt,
+        Err(retry_after) => {
+            metrics::counter!(LOGINS, "outcome" => "throttled").increment(1);
+            tracing::warn!(user = %username, "login throttled");
+            return Err(AppError::throttled(retry_after));
+        }
+    };
+    let account = match check(&db, &settings, &username, &form.password).await {
+        Ok(account) => account,
+        Err(err) => {
+            attempt.give_back().await;
+            if matches!(err, AppError::Busy) {
+                metrics::counter!(LOGINS, "outcome" => "busy").increment(1);
+            }
+            return Err(err);
+        }
+    };
+    let Some(account) = account else {
+        attempt.keep();
+        metrics::counter!(LOGINS, "outcome" => "failure").increment(1);
+        tracing::info!(user = %username, "failed login");
+        let mut errors = FieldErrors::default();
+        errors.add(NON_FIELD, INVALID_LOGIN);
+        return render(&req, &settings, typed, next.as_ref(), &errors);
+    };
+    attempt.succeeded().await;
+    upgrade_hash(&db, &settings, &account, &form.password).await;
     let username = Username::parse(&account.username)
         .map_err(|err| AppError::internal(anyhow::anyhow!("stored username: {err}")))?;
 
@@ -147,7 +167,6 @@ pub async fn submit(
         )
         .await;
     }
-    settings.throttle.clear(&throttle_key).await;
     metrics::counter!(LOGINS, "outcome" => "success").increment(1);
     let session_id = current_user::log_in(&req, &session, account.id)?;
     req.extensions_mut().insert(LoggedUser(username.clone()));
@@ -160,7 +179,56 @@ pub async fn submit(
         },
     )
     .await;
-    Ok(see_other(next.as_ref().map_or("/", NextPath::as_str)))
+    let mut response = see_other(next.as_ref().map_or("/", NextPath::as_str));
+    // A token seen before the login is worthless after it.
+    settings.csrf.attach(&Csrf::rotated(), &mut response)?;
+    Ok(response)
+}
+
+/// The account `username` names if `password` is its password. Unknown
+/// names are checked against a decoy, so both answers take as long.
+async fn check(
+    db: &DatabaseConnection,
+    settings: &AuthSettings,
+    username: &Username,
+    password: &str,
+) -> Result<Option<user::Model>, AppError> {
+    let account = users::find_by_username(db, username).await?;
+    let stored = account.as_ref().map(|user| user.password_hash.as_str());
+    match settings.hasher.verify(password, stored).await {
+        Ok(true) => Ok(account),
+        Ok(false) => Ok(None),
+        Err(HashError::Busy) => Err(AppError::Busy),
+        Err(err) => Err(AppError::internal(err)),
+    }
+}
+
+/// Rehashes the password at the configured cost when it is stored at
+/// another, as Django does at login. A failure only delays the upgrade to
+/// the next login.
+async fn upgrade_hash(
+    db: &DatabaseConnection,
+    settings: &AuthSettings,
+    account: &user::Model,
+    password: &str,
+) {
+    let stored = &account.password_hash;
+    let fresh = match settings.hasher.rehash(password, stored).await {
+        Ok(Some(fresh)) => fresh,
+        Ok(None) => return,
+        Err(err) => {
+            tracing::debug!(error = %err, "password not rehashed this time");
+            return;
+        }
+    };
+    match users::replace_password_hash(db, account.id, stored, &fresh).await {
+        Ok(_) => tracing::info!(
+            user_id = account.id,
+            cost = settings.hasher.cost(),
+            "password rehashed"
+        ),
+        Err(err) => tracing::warn!(error = %err, "could not store the rehashed password"),
+    }
 }
 
 /// Sends to the hub and waits until it has handled the message, so the

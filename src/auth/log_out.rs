@@ -4,13 +4,15 @@
 //! an `<img src="/log_out/">`. Here `GET` only shows a confirm button.
 
 use actix_session::Session;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tera::Context;
 
 use crate::{
     auth::{
-        MaybeUser, csrf, current_user,
+        AuthSettings, MaybeUser,
+        csrf::Csrf,
+        current_user,
         form::{self, FieldErrors},
         log_in::notify,
     },
@@ -29,25 +31,37 @@ pub struct LogOutForm {
 
 /// `GET /log_out/`: a confirm form, or the login page for a visitor who is
 /// not logged in.
-pub async fn confirm(session: Session, viewer: MaybeUser) -> Result<HttpResponse, AppError> {
+pub async fn confirm(
+    req: HttpRequest,
+    viewer: MaybeUser,
+    settings: web::Data<AuthSettings>,
+) -> Result<HttpResponse, AppError> {
     let Some(viewer) = viewer.0 else {
         return Ok(see_other("/log_in/"));
     };
     let mut context = Context::new();
     context.insert("viewer", viewer.username.as_str());
-    form::render("log_out.html", &session, context, &FieldErrors::default())
+    form::render(
+        &req,
+        &settings,
+        "log_out.html",
+        context,
+        &FieldErrors::default(),
+    )
 }
 
 /// `POST /log_out/`: closes this login's sockets (1000), takes the user
-/// offline unless another login still has a socket, and deletes the
-/// session on the server.
+/// offline unless another login still has a socket, deletes the session
+/// on the server and replaces the CSRF secret.
 pub async fn submit(
+    req: HttpRequest,
     session: Session,
     form: web::Form<LogOutForm>,
     viewer: MaybeUser,
     hub: web::Data<Hub>,
+    settings: web::Data<AuthSettings>,
 ) -> Result<HttpResponse, AppError> {
-    csrf::verify(&session, &form.csrfmiddlewaretoken)?;
+    settings.csrf.verify(&req, &form.csrfmiddlewaretoken)?;
     if let Some(viewer) = viewer.0 {
         tracing::info!(user = %viewer.username, "logged out");
         notify(
@@ -60,5 +74,7 @@ pub async fn submit(
         .await;
     }
     current_user::log_out(&session);
-    Ok(see_other("/log_in/"))
+    let mut response = see_other("/log_in/");
+    settings.csrf.attach(&Csrf::rotated(), &mut response)?;
+    Ok(response)
 }

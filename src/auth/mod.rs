@@ -3,8 +3,10 @@
 //! The rules of usernames and passwords live in newtypes that parse
 //! ([`Username::parse`], [`Password::parse`]), so a value of those types is
 //! valid by construction. The routes follow the seed app's URLs and forms;
-//! each one checks the session-bound CSRF token first.
+//! each POST checks its CSRF token ([`csrf`]) first. Anonymous pages keep no
+//! server-side state: a session starts at login.
 
+pub mod attempts;
 pub mod csrf;
 pub mod current_user;
 pub mod form;
@@ -17,42 +19,60 @@ pub mod sign_up;
 pub mod token;
 pub mod username;
 
+use actix_web::cookie::Key;
+
 pub use current_user::{CurrentUser, MaybeUser, SessionId};
 pub use password::Password;
 pub use username::Username;
 
-use crate::throttle::{Limit, Throttle};
+use crate::{config::Config, error::AppError, sessions::SessionBackend, throttle::Throttle};
+use attempts::AttemptLimits;
+use csrf::Csrf;
+use hashing::Hasher;
 
-/// The settings the account routes need, shared through `web::Data`.
+/// What the account routes share, through `web::Data`.
 #[derive(Clone)]
 pub struct AuthSettings {
-    /// The bcrypt cost of new hashes.
-    pub bcrypt_cost: u32,
-    /// Failed logins allowed per username and client address.
-    pub login_limit: Limit,
-    /// Sign-up attempts allowed per client address.
-    pub signup_limit: Limit,
+    /// The rate limits of logins and sign-ups.
+    pub limits: AttemptLimits,
     /// Where the attempts are counted.
     pub throttle: Throttle,
-    /// A hash of a random password at the same cost, checked when the
-    /// username is unknown so that failures all take the same time.
-    pub dummy_hash: String,
+    /// bcrypt, behind its bounded queue.
+    pub hasher: Hasher,
+    /// Signs and checks the CSRF cookie.
+    pub csrf: Csrf,
+    /// The session store, asked whether logins can be kept yet.
+    sessions: SessionBackend,
 }
 
 impl AuthSettings {
-    /// Computes the dummy hash on the blocking pool.
+    /// The settings of `config`, with cookies signed by `key`; computes the
+    /// login decoy hash on the blocking pool.
     pub async fn new(
-        bcrypt_cost: u32,
-        login_limit: Limit,
-        signup_limit: Limit,
+        config: &Config,
         throttle: Throttle,
+        key: &Key,
+        sessions: &SessionBackend,
     ) -> Result<Self, password::HashError> {
         Ok(Self {
-            bcrypt_cost,
-            login_limit,
-            signup_limit,
+            limits: AttemptLimits::from_config(config),
             throttle,
-            dummy_hash: password::dummy_hash(bcrypt_cost).await?,
+            hasher: Hasher::new(config.bcrypt_cost, config.bcrypt_queue_limit).await?,
+            csrf: Csrf::new(key),
+            sessions: sessions.clone(),
         })
+    }
+
+    /// A 503 while the session store cannot keep a login (a cluster node
+    /// whose Redis session store has not connected yet): the forms are
+    /// no use until then, and their 503 tells a load balancer so.
+    pub fn sessions_ready(&self) -> Result<(), AppError> {
+        if self.sessions.is_ready() {
+            Ok(())
+        } else {
+            Err(AppError::Unavailable(anyhow::anyhow!(
+                "the session store is not connected yet"
+            )))
+        }
     }
 }

@@ -1,14 +1,12 @@
-//! Passwords: the rules a new one must meet, and bcrypt on the blocking pool.
+//! Passwords: the rules a new one must meet.
 //!
-//! bcrypt is deliberately slow (a quarter of a second at cost 12), so it
-//! never runs on an HTTP worker or an actor: [`hash`] and [`verify`] hand it
-//! to the blocking thread pool through [`hashing`](super::hashing), which
-//! keeps it from starving the event loops, and await the result.
+//! bcrypt itself (deliberately slow: a quarter of a second at cost 12)
+//! runs off the event loops, behind a bounded queue, in
+//! [`hashing`](super::hashing).
 
 use std::{collections::HashMap, fmt};
 
 pub use super::hashing::HashError;
-use super::hashing::on_hash_slot;
 
 /// A password that meets the sign-up rules. Its `Debug` never shows it.
 pub struct Password(String);
@@ -114,40 +112,6 @@ fn quick_ratio(a: &str, b: &str) -> f64 {
     2.0 * matches as f64 / total as f64
 }
 
-/// Hashes `password` with bcrypt at `cost`, on the blocking pool.
-pub async fn hash(password: Password, cost: u32) -> Result<String, HashError> {
-    on_hash_slot(move || bcrypt::hash(password.expose(), cost))
-        .await?
-        .map_err(HashError::from)
-}
-
-/// A hash of a random secret at `cost`, for [`verify`] to check when the
-/// username is unknown.
-pub async fn dummy_hash(cost: u32) -> Result<String, HashError> {
-    let secret = super::token::random(32);
-    on_hash_slot(move || bcrypt::hash(secret, cost))
-        .await?
-        .map_err(HashError::from)
-}
-
-/// Checks `candidate` against a stored bcrypt hash, on the blocking pool.
-///
-/// Callers with no stored hash (an unknown username) still call this with
-/// a dummy hash of the same cost, so that both cases take the same time
-/// and the response does not reveal which usernames exist.
-pub async fn verify(candidate: String, stored_hash: String) -> Result<bool, HashError> {
-    metrics::counter!(crate::metrics::PASSWORD_CHECKS).increment(1);
-    on_hash_slot(move || {
-        // A password longer than bcrypt reads can never have been set.
-        if candidate.len() > Password::MAX_BYTES {
-            return Ok(false);
-        }
-        bcrypt::verify(candidate, &stored_hash)
-    })
-    .await?
-    .map_err(HashError::from)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,31 +187,5 @@ mod tests {
     fn the_password_is_not_printed_in_debug_output() {
         let password = parse("correct horse", "bob").unwrap();
         assert!(!format!("{password:?}").contains("horse"));
-    }
-
-    #[actix_web::test]
-    async fn a_hash_verifies_its_password_and_nothing_else() {
-        let hashed = hash(parse("correct horse", "bob").unwrap(), 4)
-            .await
-            .unwrap();
-        assert!(
-            verify("correct horse".into(), hashed.clone())
-                .await
-                .unwrap()
-        );
-        assert!(
-            !verify("correct horsf".into(), hashed.clone())
-                .await
-                .unwrap()
-        );
-        assert!(!verify("x".repeat(100), hashed).await.unwrap());
-    }
-
-    #[actix_web::test]
-    async fn more_hashes_than_slots_all_complete() {
-        let jobs = (0..4).map(|_| hash(parse("correct horse", "bob").unwrap(), 4));
-        for hashed in futures_util::future::join_all(jobs).await {
-            assert!(hashed.unwrap().starts_with("$2"));
-        }
     }
 }

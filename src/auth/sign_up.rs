@@ -1,6 +1,10 @@
 //! `GET/POST /sign_up/`: Django's `UserCreationForm`, in Rust.
+//!
+//! As at login, a POST costs the server in order: the CSRF check; parsing
+//! every field (an invalid form is answered at once, uncounted); the
+//! attempt against the per-address limit; the look-up of the name; a place
+//! in the bounded bcrypt queue; the hash and the insert.
 
-use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
@@ -8,16 +12,16 @@ use tera::Context;
 
 use crate::{
     auth::{
-        AuthSettings, Password, Username, csrf,
+        AuthSettings, Password, Username, attempts,
         form::{self, FieldErrors},
-        password,
+        hashing::HashError,
     },
     error::AppError,
     forwarded,
     live::hub::{Hub, UserSignedUp},
     metrics::SIGNUPS,
     pages::see_other,
-    throttle::Verdict,
+    throttle::AddressBucket,
     users::{self, CreateUserError},
 };
 
@@ -39,18 +43,22 @@ pub struct SignUpForm {
 const TEMPLATE: &str = "sign_up.html";
 
 fn render(
-    session: &Session,
+    req: &HttpRequest,
+    settings: &AuthSettings,
     username: &str,
     errors: &FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let mut context = Context::new();
     context.insert("username", username);
-    form::render(TEMPLATE, session, context, errors)
+    form::render(req, settings, TEMPLATE, context, errors)
 }
 
 /// `GET /sign_up/`.
-pub async fn show(session: Session) -> Result<HttpResponse, AppError> {
-    render(&session, "", &FieldErrors::default())
+pub async fn show(
+    req: HttpRequest,
+    settings: web::Data<AuthSettings>,
+) -> Result<HttpResponse, AppError> {
+    render(&req, &settings, "", &FieldErrors::default())
 }
 
 /// Checks every field and reports every problem at once.
@@ -84,52 +92,75 @@ pub fn validate(form: &SignUpForm) -> Result<(Username, Password), FieldErrors> 
 /// `POST /sign_up/`: creates the account and tells every open list.
 pub async fn submit(
     req: HttpRequest,
-    session: Session,
     form: web::Form<SignUpForm>,
     db: web::Data<DatabaseConnection>,
     hub: web::Data<Hub>,
     settings: web::Data<AuthSettings>,
 ) -> Result<HttpResponse, AppError> {
-    csrf::verify(&session, &form.csrfmiddlewaretoken)?;
-    let address = forwarded::ip_text(&req);
-    if let Verdict::Blocked { retry_after } = settings
-        .throttle
-        .hit(&format!("signup:{address}"), settings.signup_limit)
-        .await
-    {
-        metrics::counter!(SIGNUPS, "outcome" => "throttled").increment(1);
-        tracing::warn!(%address, "sign-up throttled");
-        return Err(AppError::throttled(retry_after));
-    }
-    let typed = form.username.trim().to_owned();
+    settings.csrf.verify(&req, &form.csrfmiddlewaretoken)?;
+    let typed = form.username.trim();
     let (username, password) = match validate(&form) {
         Ok(valid) => valid,
         Err(errors) => {
             metrics::counter!(SIGNUPS, "outcome" => "invalid").increment(1);
-            return render(&session, &typed, &errors);
+            return render(&req, &settings, typed, &errors);
         }
     };
-    let taken = || {
+    let from = AddressBucket::of(forwarded::ip(&req));
+    let attempt = match attempts::reserve_sign_up(&settings.throttle, &settings.limits, from).await
+    {
+        Ok(attempt) => attempt,
+        Err(retry_after) => {
+            metrics::counter!(SIGNUPS, "outcome" => "throttled").increment(1);
+            tracing::warn!(%from, "sign-up throttled");
+            return Err(AppError::throttled(retry_after));
+        }
+    };
+    let created = create(&db, &settings, &username, &password).await;
+    if matches!(created, Err(AppError::Busy | AppError::Unavailable(_))) {
+        // Never judged: the attempt does not count.
+        attempt.give_back().await;
+    } else {
+        attempt.keep();
+    }
+    if !created? {
         let mut errors = FieldErrors::default();
         errors.add("username", CreateUserError::Taken);
-        render(&session, &typed, &errors)
-    };
-    // Checked before hashing, so a taken name costs no bcrypt time.
-    if users::name_taken(&db, &username).await? {
-        return taken();
-    }
-    let hash = password::hash(password, settings.bcrypt_cost)
-        .await
-        .map_err(AppError::internal)?;
-    match users::create(&db, &username, hash).await {
-        Ok(_) => {}
-        Err(CreateUserError::Taken) => return taken(),
-        Err(CreateUserError::Db(err)) => return Err(err.into()),
+        return render(&req, &settings, typed, &errors);
     }
     tracing::info!(user = %username, "signed up");
     metrics::counter!(SIGNUPS, "outcome" => "success").increment(1);
     hub.tell(UserSignedUp { user: username });
     Ok(see_other("/log_in/"))
+}
+
+/// Creates the account; `Ok(false)` when the name is taken.
+async fn create(
+    db: &DatabaseConnection,
+    settings: &AuthSettings,
+    username: &Username,
+    password: &Password,
+) -> Result<bool, AppError> {
+    // Checked before hashing, so a taken name costs no bcrypt time.
+    if users::name_taken(db, username).await? {
+        return Ok(false);
+    }
+    let hash = settings
+        .hasher
+        .hash(password)
+        .await
+        .map_err(|err| match err {
+            HashError::Busy => {
+                metrics::counter!(SIGNUPS, "outcome" => "busy").increment(1);
+                AppError::Busy
+            }
+            other => AppError::internal(other),
+        })?;
+    match users::create(db, username, hash).await {
+        Ok(_) => Ok(true),
+        Err(CreateUserError::Taken) => Ok(false),
+        Err(CreateUserError::Db(err)) => Err(err.into()),
+    }
 }
 
 #[cfg(test)]

@@ -1,12 +1,18 @@
 //! The `Username` newtype: a name that has been parsed, never re-checked.
+//!
+//! One person, one name: what is typed is first brought to Unicode's NFKC
+//! form, as Django's `normalize_username` does, so that a fullwidth
+//! `ａｌｉｃｅ` or a ligature is the plain name it looks like. Names are
+//! unique ignoring case after that ([`Username::key`]).
 
 use std::{fmt, sync::Arc};
 
 use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
 
 /// A valid username: 1 to 150 characters of letters, digits and `@ . + - _`
-/// (Django's `UnicodeUsernameValidator`). Cheap to clone, because the hub
-/// keeps one per connection and puts one in every event.
+/// (Django's `UnicodeUsernameValidator`), in NFKC form. Cheap to clone,
+/// because the hub keeps one per connection and puts one in every event.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct Username(Arc<str>);
@@ -31,10 +37,11 @@ impl Username {
     /// The longest name Django's `User` model accepts.
     pub const MAX_CHARS: usize = 150;
 
-    /// Parses what a user typed. Surrounding whitespace is dropped, as
-    /// Django's form fields do.
+    /// Parses what a user typed: normalised to NFKC, with surrounding
+    /// whitespace dropped as Django's form fields do, and then checked.
     pub fn parse(raw: &str) -> Result<Self, UsernameError> {
-        let name = raw.trim();
+        let normal = nfkc(raw.trim());
+        let name = normal.trim();
         if name.is_empty() {
             return Err(UsernameError::Empty);
         }
@@ -48,20 +55,47 @@ impl Username {
         Ok(Self(Arc::from(name)))
     }
 
-    /// The name as typed.
+    /// The name as typed, in NFKC form.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// The case-folded form under which names are unique.
+    /// The folded form under which names are unique.
     pub fn key(&self) -> String {
         fold(&self.0)
     }
 }
 
-/// The case-folded form of any string, for case-insensitive look-ups.
+/// The NFKC form of `text`; ASCII is its own.
+fn nfkc(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_owned()
+    } else {
+        text.nfkc().collect()
+    }
+}
+
+/// The folded form of any string, for look-ups that ignore case and
+/// compatibility forms: lower case, in NFKC. Lowering can leave a string
+/// that normalises further and vice versa, so both are applied until
+/// neither changes anything (twice at most for any real name), which
+/// makes `fold(fold(x)) == fold(x)`.
 pub fn fold(name: &str) -> String {
-    name.trim().to_lowercase()
+    let trimmed = name.trim();
+    if trimmed.is_ascii() {
+        return trimmed.to_ascii_lowercase();
+    }
+    // NFKC can also turn a character into a space and a combining mark
+    // (´ is " \u{301}"), so each step trims again.
+    let mut folded = nfkc(trimmed).trim().to_owned();
+    for _ in 0..4 {
+        let next = nfkc(&folded.to_lowercase()).trim().to_owned();
+        if next == folded {
+            break;
+        }
+        folded = next;
+    }
+    folded
 }
 
 fn is_username_char(c: char) -> bool {
@@ -144,6 +178,82 @@ mod tests {
                 Err(UsernameError::InvalidCharacter),
                 "{bad:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_fullwidth_name_is_stored_as_the_plain_name() {
+        assert_eq!(Username::parse("ａｌｉｃｅ").unwrap().as_str(), "alice");
+        assert_eq!(Username::parse("Ｂｏｂ").unwrap().as_str(), "Bob");
+    }
+
+    #[test]
+    fn compatibility_forms_share_a_key_with_the_plain_name() {
+        let plain = Username::parse("office").unwrap();
+        for twin in ["ｏｆｆｉｃｅ", "OFFICE", "oﬃce", "ＯＦＦＩＣＥ"] {
+            assert_eq!(Username::parse(twin).unwrap().key(), plain.key(), "{twin}");
+        }
+    }
+
+    #[test]
+    fn a_composed_and_a_decomposed_accent_are_one_name() {
+        let composed = Username::parse("jos\u{e9}").unwrap();
+        let decomposed = Username::parse("jose\u{301}").unwrap();
+        assert_eq!(composed, decomposed);
+        assert_eq!(composed.as_str(), "jos\u{e9}");
+    }
+
+    #[test]
+    fn the_length_is_checked_after_normalisation() {
+        // U+FDFA, one character, is eighteen in NFKC.
+        assert_eq!(
+            Username::parse(&"\u{fdfa}".repeat(9)),
+            Err(UsernameError::TooLong(162))
+        );
+        // "ﬃ" is three letters once normalised: 50 of them are 150.
+        assert!(Username::parse(&"ﬃ".repeat(50)).is_ok());
+        assert_eq!(
+            Username::parse(&format!("{}a", "ﬃ".repeat(50))),
+            Err(UsernameError::TooLong(151))
+        );
+    }
+
+    #[test]
+    fn an_ideographic_space_around_a_name_is_dropped_like_any_space() {
+        assert_eq!(
+            Username::parse("\u{3000}bob\u{3000}").unwrap().as_str(),
+            "bob"
+        );
+    }
+
+    #[test]
+    fn folding_is_idempotent_on_tricky_letters() {
+        for name in [
+            "İstanbul",
+            "ǅemal",
+            "ℌello",
+            "Straße",
+            "ΣΊΣΥΦΟΣ",
+            "ａＢｃ",
+            "´",
+        ] {
+            let once = fold(name);
+            assert_eq!(fold(&once), once, "{name}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_any_string_twice_is_folding_it_once(name in "\\PC{0,40}") {
+            let once = fold(&name);
+            proptest::prop_assert_eq!(fold(&once), once);
+        }
+
+        #[test]
+        fn a_parsed_name_parses_to_itself(raw in "\\PC{0,40}") {
+            if let Ok(name) = Username::parse(&raw) {
+                proptest::prop_assert_eq!(Username::parse(name.as_str()), Ok(name));
+            }
         }
     }
 

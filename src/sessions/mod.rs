@@ -33,6 +33,17 @@ pub enum SessionBackend {
     Redis(RedisSessions),
 }
 
+impl SessionBackend {
+    /// Whether the store can keep a session now: always in the database;
+    /// in Redis once the store has connected.
+    pub fn is_ready(&self) -> bool {
+        match self {
+            Self::Database(_) => true,
+            Self::Redis(store) => store.is_open(),
+        }
+    }
+}
+
 impl SessionStore for SessionBackend {
     async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
         match self {

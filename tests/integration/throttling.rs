@@ -4,7 +4,10 @@
 
 use crate::support::{
     PASSWORD,
+    db::TestDb,
     metrics::{metric, scrape},
+    process::ServerProcess,
+    services::redis_url,
     spawn_app, spawn_app_with,
 };
 
@@ -105,4 +108,91 @@ async fn sign_ups_are_limited_per_address() {
         200,
         "user3 was created"
     );
+}
+
+#[actix_web::test]
+async fn failures_across_usernames_are_budgeted_per_address_and_per_ipv6_64() {
+    let data = TestDb::fresh().await;
+    let server = ServerProcess::start(
+        &data.url,
+        &[
+            ("TRUST_PROXY", "true"),
+            ("LOGIN_ADDRESS_FAILURE_LIMIT", "3"),
+        ],
+    )
+    .await;
+    let browser = server.browser();
+    let token = browser.csrf_token("/log_in/").await;
+    let attempt = async |from: &str, username: &str| {
+        browser
+            .client()
+            .post(format!("{}/log_in/", server.address))
+            .header("x-forwarded-for", from)
+            .form(&[
+                ("username", username),
+                ("password", "wrong-password"),
+                ("csrfmiddlewaretoken", token.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap()
+    };
+    // Three names from three addresses of one /64: three failures.
+    for (from, username) in [
+        ("2001:db8:7:1::1", "user1"),
+        ("2001:db8:7:1::2", "user2"),
+        ("2001:db8:7:1:ffff:ffff:ffff:3", "user3"),
+    ] {
+        assert_eq!(attempt(from, username).await.status(), 200, "{from}");
+    }
+    let refused = attempt("2001:db8:7:1::4", "user4").await;
+    assert_eq!(refused.status(), 429, "a fourth name from the same /64");
+    assert!(refused.headers().contains_key("retry-after"));
+    // Another /64, and an IPv4 address, have budgets of their own.
+    assert_eq!(attempt("2001:db8:7:2::1", "user5").await.status(), 200);
+    assert_eq!(attempt("198.51.100.7", "user6").await.status(), 200);
+}
+
+#[actix_web::test]
+async fn throttle_keys_in_redis_hold_a_hash_of_the_username_never_the_input() {
+    let test = "throttle_keys_in_redis_hold_a_hash_of_the_username_never_the_input";
+    let Some(url) = redis_url(test) else {
+        return;
+    };
+    let prefix = format!("test-{}", presence::auth::token::random(10));
+    let app = spawn_app_with(|config| {
+        config.redis_url = Some(url.clone());
+        config.redis_prefix = prefix.clone();
+    })
+    .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.browser().get("/log_in/").await.status() != 200 {
+        assert!(std::time::Instant::now() < deadline, "never ready");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let name = "MalloryTheUnmistakable";
+    assert_eq!(
+        app.browser().log_in(name, "wrong-password").await.status(),
+        200
+    );
+    let mut redis = redis::Client::open(url.as_str())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}:throttle:*"))
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    eprintln!("throttle keys after one failed login: {keys:?}");
+    assert!(!keys.is_empty(), "the failure was not counted in Redis");
+    for key in &keys {
+        assert!(
+            !key.to_lowercase().contains("mallory"),
+            "the username is in {key}"
+        );
+        assert!(key.len() <= prefix.len() + 100, "{key} is long");
+    }
+    app.stop().await;
 }

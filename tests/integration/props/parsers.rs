@@ -21,7 +21,7 @@ use super::{
         any_text, client_text, json_object, next_input, plain_local_path, username_input,
     },
     pure_config,
-    rules::{password_model, ping_model, rank, username_model},
+    rules::{password_model, ping_model, rank, username_key_model, username_model},
 };
 
 // ---------------------------------------------------------------------------
@@ -32,16 +32,16 @@ proptest! {
     #![proptest_config(pure_config())]
 
     /// Never panics, and accepts exactly the names the rules allow, as
-    /// their trimmed input.
+    /// their trimmed input in NFKC form.
     #[test]
     fn username_parse_matches_the_rules(raw in username_input()) {
         let parsed = Username::parse(&raw);
         let expected = username_model(&raw);
         match (&parsed, &expected) {
-            (Ok(name), Ok(trimmed)) => {
-                prop_assert_eq!(name.as_str(), *trimmed);
+            (Ok(name), Ok(normal)) => {
+                prop_assert_eq!(name.as_str(), normal.as_str());
                 prop_assert!((1..=150).contains(&name.as_str().chars().count()));
-                prop_assert_eq!(name.key(), trimmed.to_lowercase());
+                prop_assert_eq!(name.key(), username_key_model(normal));
                 // Parsing is idempotent.
                 let again = Username::parse(name.as_str());
                 prop_assert_eq!(again.as_ref(), Ok(name));
@@ -218,7 +218,8 @@ proptest! {
             password2: password2.clone(),
             csrfmiddlewaretoken: String::new(),
         };
-        let name_ok = username_model(&username).is_ok();
+        let model = username_model(&username);
+        let name_ok = model.is_ok();
         let password_broken = password_model(&password1, username.trim());
         let second_missing = password2.is_empty();
         let mismatch = !password1.is_empty() && !second_missing && password1 != password2;
@@ -226,7 +227,7 @@ proptest! {
         match validate(&form) {
             Ok((name, password)) => {
                 prop_assert!(valid, "accepted {:?}", (&username, &password1, &password2));
-                prop_assert_eq!(name.as_str(), username.trim());
+                prop_assert_eq!(Ok(name.as_str()), model.as_deref());
                 prop_assert_eq!(password.expose(), password1.as_str());
                 prop_assert_eq!(&password1, &password2);
             }

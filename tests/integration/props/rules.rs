@@ -4,11 +4,14 @@
 
 use presence::auth::{password::PasswordError, username::UsernameError};
 use serde_json::{Value, json};
+use unicode_normalization::UnicodeNormalization;
 
-/// The username rules, written out again: 1 to 150 letters, digits or
-/// `@ . + - _` once surrounding whitespace is dropped.
-pub(super) fn username_model(raw: &str) -> Result<&str, UsernameError> {
-    let name = raw.trim_matches(char::is_whitespace);
+/// The username rules, written out again: what is typed, trimmed and in
+/// NFKC form (Django's `normalize_username`), is 1 to 150 letters, digits
+/// or `@ . + - _`.
+pub(super) fn username_model(raw: &str) -> Result<String, UsernameError> {
+    let normal: String = raw.trim_matches(char::is_whitespace).nfkc().collect();
+    let name = normal.trim_matches(char::is_whitespace);
     let count = name.chars().count();
     let allowed = |c: char| c.is_alphanumeric() || matches!(c, '@' | '.' | '+' | '-' | '_');
     if count == 0 {
@@ -18,8 +21,13 @@ pub(super) fn username_model(raw: &str) -> Result<&str, UsernameError> {
     } else if !name.chars().all(allowed) {
         Err(UsernameError::InvalidCharacter)
     } else {
-        Ok(name)
+        Ok(name.to_owned())
     }
+}
+
+/// The key a valid name is unique under: lower case, in NFKC.
+pub(super) fn username_key_model(name: &str) -> String {
+    name.to_lowercase().nfkc().collect()
 }
 
 /// Django's similarity rule, written out again: the password is too similar

@@ -137,11 +137,15 @@ impl Browser {
             .await
     }
 
-    /// The `Cookie` header this browser sends to the app.
+    /// The `Cookie` header this browser sends to the app, the session
+    /// cookie first: tests that hand it whole to `Jar::add_cookie_str`,
+    /// which reads only the first pair, then copy the login (the jar's own
+    /// order is arbitrary, and `csrftoken` is there too).
     pub fn cookie_header(&self) -> Option<String> {
-        self.jar
-            .cookies(&self.url("/"))
-            .and_then(|value| value.to_str().ok().map(str::to_owned))
+        let header = self.jar.cookies(&self.url("/"))?;
+        let mut pairs: Vec<&str> = header.to_str().ok()?.split("; ").collect();
+        pairs.sort_by_key(|pair| !pair.starts_with("sessionid="));
+        Some(pairs.join("; "))
     }
 
     /// Opens `/users/` with this browser's cookies and its own origin.

@@ -87,6 +87,25 @@ impl ServerProcess {
         Browser::new(&self.address)
     }
 
+    /// The process's resident memory in KiB (`VmRSS` of /proc/PID/status).
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("read /proc/PID/status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS in /proc/PID/status")
+    }
+
+    /// The text of its `GET /metrics`, which must answer 200. Only this
+    /// process's figures: unlike in-process servers, it shares no recorder.
+    pub async fn scrape(&self) -> String {
+        let response = self.browser().get("/metrics").await;
+        assert_eq!(response.status(), 200);
+        response.text().await.expect("the scrape's body")
+    }
+
     /// Stops the server with SIGTERM and returns its log lines.
     pub fn stop_and_collect_logs(mut self) -> Vec<String> {
         let log = self.log.take().expect("started with start_logging");

@@ -6,7 +6,7 @@
 //! wait for the hashes. Two things keep them apart:
 //!
 //! - At most [`hash_slots`] hashes run at once: every core but one. The
-//!   other logins queue for a slot.
+//!   other logins queue for a slot (a queue that [`super::Hasher`] bounds).
 //! - A hash runs under Linux's `SCHED_IDLE` policy, so a worker that wakes
 //!   with frames to send takes the core from it at once, instead of
 //!   sharing the core with it until the scheduler's next turn. A hash loses
@@ -17,18 +17,9 @@
 
 use std::{num::NonZeroUsize, sync::OnceLock};
 
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// Hashing or checking a password failed inside the server.
-#[derive(Debug, thiserror::Error)]
-pub enum HashError {
-    /// bcrypt itself refused.
-    #[error("bcrypt failed: {0}")]
-    Bcrypt(#[from] bcrypt::BcryptError),
-    /// The blocking pool dropped the job (the server is shutting down).
-    #[error("the blocking pool did not run the hash")]
-    Pool,
-}
+use super::HashError;
 
 /// How many bcrypt computations may run at once: every core but one (and
 /// at least one), so that hashing never starves the event loops.
@@ -40,8 +31,12 @@ pub fn hash_slots() -> usize {
 }
 
 /// Runs `job` on the blocking pool, at idle priority, once one of the
-/// [`hash_slots`] is free.
-pub(super) async fn on_hash_slot<T, F>(job: F) -> Result<T, HashError>
+/// [`hash_slots`] is free. `ticket`, the job's place in the bounded queue,
+/// is held until the job is done.
+pub(super) async fn on_hash_slot<T, F>(
+    ticket: Option<OwnedSemaphorePermit>,
+    job: F,
+) -> Result<T, HashError>
 where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
@@ -56,8 +51,10 @@ where
         .map_err(|_| HashError::Pool)?;
     actix_web::rt::task::spawn_blocking(move || {
         // Held by the job, not by the awaiting request: a client that
-        // hangs up does not free the slot while its hash still runs.
+        // hangs up does not free the slot (or its place in the queue)
+        // while its hash still runs.
         let _permit = permit;
+        let _ticket = ticket;
         let _idle = IdlePriority::enter();
         job()
     })
@@ -124,7 +121,7 @@ mod tests {
     #[actix_web::test]
     async fn a_hash_job_runs_at_idle_priority() {
         // SAFETY: reads the calling thread's policy.
-        let policy = on_hash_slot(|| unsafe { libc::sched_getscheduler(0) })
+        let policy = on_hash_slot(None, || unsafe { libc::sched_getscheduler(0) })
             .await
             .unwrap();
         assert_eq!(policy, libc::SCHED_IDLE);
