@@ -5,12 +5,16 @@
 //! scripts outside the project drive the server through them.
 
 mod secret_key;
+mod sockets;
+#[cfg(test)]
+mod tests;
 
 use std::time::Duration;
 
 use clap::Parser;
 
 pub use secret_key::{SecretKey, SecretKeyTooShort};
+pub use sockets::SocketLimits;
 
 /// Where the server listens unless told otherwise.
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8000";
@@ -155,6 +159,10 @@ pub struct Config {
     /// Seconds the sign-up attempts are counted over.
     #[arg(long, env = "SIGNUP_WINDOW_SECS", default_value_t = DEFAULT_SIGNUP_WINDOW_SECS)]
     pub signup_window_secs: u64,
+
+    /// The WebSocket limits.
+    #[command(flatten)]
+    pub sockets: SocketLimits,
 }
 
 /// How log lines are written.
@@ -192,6 +200,7 @@ impl Default for Config {
             login_address_failure_window_secs: DEFAULT_LOGIN_ADDRESS_FAILURE_WINDOW_SECS,
             signup_limit: DEFAULT_SIGNUP_LIMIT,
             signup_window_secs: DEFAULT_SIGNUP_WINDOW_SECS,
+            sockets: SocketLimits::default(),
         }
     }
 }
@@ -221,6 +230,14 @@ impl Config {
         Ok(())
     }
 
+    /// The hub's timings.
+    pub fn hub_settings(&self) -> crate::live::hub::HubSettings {
+        crate::live::hub::HubSettings {
+            grace: self.grace(),
+            stall_timeout: self.sockets.stall_timeout(),
+        }
+    }
+
     /// The presence grace period.
     pub fn grace(&self) -> Duration {
         Duration::from_millis(self.presence_grace_ms)
@@ -234,77 +251,5 @@ impl Config {
     /// How long a socket may stay silent.
     pub fn client_timeout(&self) -> Duration {
         Duration::from_millis(self.ws_client_timeout_ms)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_setting_has_its_documented_environment_variable() {
-        use clap::CommandFactory;
-        let command = Config::command();
-        let envs: Vec<String> = command
-            .get_arguments()
-            .filter_map(|arg| arg.get_env())
-            .map(|env| env.to_string_lossy().into_owned())
-            .collect();
-        for name in [
-            "BIND_ADDR",
-            "DATABASE_URL",
-            "SECRET_KEY",
-            "BCRYPT_COST",
-            "BCRYPT_QUEUE_LIMIT",
-            "LOGIN_ADDRESS_FAILURE_LIMIT",
-            "LOGIN_ADDRESS_FAILURE_WINDOW_SECS",
-            "PRESENCE_GRACE_MS",
-            "WS_HEARTBEAT_MS",
-            "WS_CLIENT_TIMEOUT_MS",
-            "RUST_LOG",
-        ] {
-            assert!(envs.iter().any(|e| e == name), "{name} is missing");
-        }
-    }
-
-    #[test]
-    fn a_timeout_not_above_the_heartbeat_is_rejected() {
-        let config = Config {
-            ws_heartbeat_ms: 5000,
-            ws_client_timeout_ms: 5000,
-            ..Config::default()
-        };
-        assert!(config.validate().is_err());
-        assert!(Config::default().validate().is_ok());
-    }
-
-    #[test]
-    fn flags_override_the_defaults() {
-        let config = Config::try_parse_from([
-            "presence",
-            "--bind-addr",
-            "0.0.0.0:9000",
-            "--bcrypt-cost",
-            "4",
-            "--presence-grace-ms",
-            "0",
-        ])
-        .unwrap();
-        assert_eq!(config.bind_addr, "0.0.0.0:9000");
-        assert_eq!(config.bcrypt_cost, 4);
-        assert_eq!(config.presence_grace_ms, 0);
-    }
-
-    #[test]
-    fn a_bcrypt_queue_of_zero_is_rejected() {
-        assert!(Config::try_parse_from(["presence", "--bcrypt-queue-limit", "0"]).is_err());
-        let config = Config::try_parse_from(["presence", "--bcrypt-queue-limit", "3"]).unwrap();
-        assert_eq!(config.bcrypt_queue_limit, 3);
-    }
-
-    #[test]
-    fn a_bcrypt_cost_outside_4_to_31_is_rejected() {
-        assert!(Config::try_parse_from(["presence", "--bcrypt-cost", "3"]).is_err());
-        assert!(Config::try_parse_from(["presence", "--bcrypt-cost", "32"]).is_err());
     }
 }

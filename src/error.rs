@@ -45,6 +45,9 @@ pub enum AppError {
         /// Seconds until the window ends.
         retry_after_secs: u64,
     },
+    /// A WebSocket upgrade over one of the socket caps.
+    #[error("Too many live connections: {0}. Close some tabs and try again.")]
+    TooManySockets(crate::live::admission::Refusal),
     /// The bcrypt queue is full: try again in a few seconds.
     #[error("The server is busy checking passwords. Please try again in a few seconds.")]
     Busy,
@@ -94,7 +97,7 @@ impl ResponseError for AppError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } | Self::TooManySockets(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -113,7 +116,7 @@ impl ResponseError for AppError {
         }
         let mut response = HttpResponse::build(status);
         match self {
-            Self::Unavailable(_) | Self::Busy => {
+            Self::Unavailable(_) | Self::Busy | Self::TooManySockets(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
             Self::TooManyRequests { retry_after_secs } => {

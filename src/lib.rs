@@ -56,6 +56,7 @@
 //! - [`shared_redis`]: a shared Redis connection for request-time work.
 //! - [`error`]: the one error type that handlers return, rendered as a page.
 //! - [`metrics`]: the Prometheus catalogue and `/metrics`.
+//! - [`open_files`]: raising the open-files limit at start, for sockets.
 
 pub mod api;
 pub mod assets;
@@ -68,6 +69,7 @@ pub mod forwarded;
 pub mod health;
 pub mod live;
 pub mod metrics;
+pub mod open_files;
 pub mod pages;
 pub mod routes;
 pub mod security;

@@ -3,7 +3,7 @@
 use std::{net::TcpListener, process::ExitCode};
 
 use clap::Parser;
-use presence::{config::Config, startup::Application, telemetry};
+use presence::{config::Config, open_files, startup::Application, telemetry};
 
 /// jemalloc rather than the system allocator: see BENCHMARKS.md.
 #[global_allocator]
@@ -13,6 +13,9 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 async fn main() -> ExitCode {
     let config = Config::parse();
     telemetry::init_with_format(&config.rust_log, config.log_format);
+    if let Err(err) = open_files::raise() {
+        tracing::warn!(error = %err, "could not raise the open-files limit");
+    }
     let listener = match TcpListener::bind(&config.bind_addr) {
         Ok(listener) => listener,
         Err(err) => {

@@ -23,6 +23,9 @@ pub const FRAMES_SENT: &str = "presence_frames_sent_total";
 pub const FRAMES_DROPPED: &str = "presence_frames_dropped_total";
 /// Counter, by `reason` (`slow`, `silent`, `abusive`): sockets the server closed.
 pub const SOCKETS_CLOSED: &str = "presence_sockets_closed_total";
+/// Counter, by `reason` (`rate`, `login`, `user`): WebSocket upgrades
+/// refused with 429.
+pub const SOCKETS_REFUSED: &str = "presence_sockets_refused_total";
 /// Counter, by `outcome` (`success`, `failure`, `invalid`, `throttled`, `busy`): login attempts.
 pub const LOGINS: &str = "presence_logins_total";
 /// Counter, by `outcome` (`success`, `invalid`, `throttled`, `busy`): sign-up attempts.
@@ -85,7 +88,11 @@ fn describe() {
     );
     describe_counter!(
         SOCKETS_CLOSED,
-        "Sockets the server closed, by reason: slow, silent or abusive"
+        "Sockets the server closed, by reason: slow, stalled, silent or abusive"
+    );
+    describe_counter!(
+        SOCKETS_REFUSED,
+        "WebSocket upgrades refused with 429, by reason: rate, login or user"
     );
     describe_counter!(
         LOGINS,

@@ -30,6 +30,7 @@ use crate::{
     forwarded::ProxyTrust,
     health::HealthChecks,
     live::{
+        admission::Admission,
         hub::{Hub, PresenceHub, Shutdown},
         session::Heartbeat,
         store::PresenceStore,
@@ -106,7 +107,7 @@ impl Application {
         let hub = Hub::start_with(|hub| {
             let store = PresenceStore::spawn(db.clone(), node_id.clone(), hub.clone());
             let reach = deployment.reach(hub, &db);
-            PresenceHub::new(store, reach, config.grace(), &node_id)
+            PresenceHub::new(store, reach, config.hub_settings(), &node_id)
         });
         let parts = Parts {
             deployment: &deployment,
@@ -191,6 +192,7 @@ struct SharedState {
     metrics: web::Data<PrometheusHandle>,
     proxy: web::Data<ProxyTrust>,
     cookie_secure: web::Data<CookieSecure>,
+    admission: web::Data<Admission>,
 }
 
 impl SharedState {
@@ -219,6 +221,7 @@ impl SharedState {
             metrics: web::Data::new(crate::metrics::install()),
             proxy: web::Data::new(ProxyTrust(config.trust_proxy)),
             cookie_secure: web::Data::new(CookieSecure(config.cookie_secure)),
+            admission: web::Data::new(Admission::new(&config.sockets)),
         })
     }
 
@@ -232,6 +235,7 @@ impl SharedState {
             .app_data(self.metrics.clone())
             .app_data(self.proxy.clone())
             .app_data(self.cookie_secure.clone())
+            .app_data(self.admission.clone())
             .configure(routes::configure);
     }
 }

@@ -15,10 +15,13 @@
 //!   client that stopped reading.
 //! - [`upgrade`]: the `/users/` route's origin and login checks.
 
+pub mod admission;
 pub mod announced;
 pub mod change;
+pub mod ended_logins;
 pub mod fanout;
 pub mod hub;
+pub mod progress;
 pub mod protocol;
 pub mod roster;
 pub mod session;

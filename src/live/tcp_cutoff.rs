@@ -1,5 +1,5 @@
 //! The TCP connection under a WebSocket, for cutting off a client that
-//! stopped reading.
+//! stopped reading, and for closing first after the close handshake.
 //!
 //! When a client stops reading, the kernel's buffers fill, the HTTP
 //! dispatcher stops pulling frames from the session actor, and the actor
@@ -66,9 +66,19 @@ impl TcpConnection {
     /// was closed meanwhile or now belongs to another connection. Returns
     /// whether it did.
     pub fn cut(&self) -> bool {
-        let same = to_std(getpeername::<SockaddrStorage>(self.fd).ok()) == Some(self.peer)
-            && to_std(getsockname::<SockaddrStorage>(self.fd).ok()) == Some(self.local);
-        same && shutdown(self.fd, Shutdown::Both).is_ok()
+        self.is_still_ours() && shutdown(self.fd, Shutdown::Both).is_ok()
+    }
+
+    /// Ends the server's side of the connection: the kernel sends what is
+    /// buffered, then the FIN. Used once the close frame is written.
+    pub fn finish(&self) -> bool {
+        self.is_still_ours() && shutdown(self.fd, Shutdown::Write).is_ok()
+    }
+
+    /// Whether the descriptor still names this connection.
+    fn is_still_ours(&self) -> bool {
+        to_std(getpeername::<SockaddrStorage>(self.fd).ok()) == Some(self.peer)
+            && to_std(getsockname::<SockaddrStorage>(self.fd).ok()) == Some(self.local)
     }
 }
 

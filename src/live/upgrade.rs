@@ -5,35 +5,48 @@
 //!   any page could open a socket as the visitor (cross-site WebSocket
 //!   hijacking). Non-browser clients send no `Origin` and are let through;
 //!   they still need a session cookie.
+//! - An address that opens sockets too fast gets 429 before its session
+//!   is even loaded; a login or user over their cap of sockets gets 429
+//!   too (see [`Admission`]).
 //! - A request without an authenticated session gets 401, and the hub
 //!   never hears of it.
 
-use actix_web::{HttpRequest, HttpResponse, http::header, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, http::header, web};
 
 use crate::{
     auth::MaybeUser,
     error::AppError,
     forwarded,
     live::{
+        admission::{Admission, Refusal},
         hub::Hub,
         session::{Heartbeat, Peer, WsSession},
         tcp_cutoff::TcpConnection,
     },
     telemetry::RequestId,
+    throttle::AddressBucket,
 };
 
 /// Upgrades an authenticated same-origin request to a [`WsSession`].
 pub async fn users_socket(
     req: HttpRequest,
     stream: web::Payload,
-    viewer: MaybeUser,
     hub: web::Data<Hub>,
     heartbeat: web::Data<Heartbeat>,
+    admission: web::Data<Admission>,
 ) -> Result<HttpResponse, AppError> {
     if !same_origin(&req) {
         return Err(AppError::ForeignOrigin);
     }
+    admission
+        .check_rate(AddressBucket::of(forwarded::ip(&req)))
+        .await
+        .map_err(refused)?;
+    let viewer = MaybeUser::extract(&req).await?;
     let user = viewer.0.ok_or(AppError::Unauthorized)?;
+    let permit = admission
+        .admit(&user.username, &user.session)
+        .map_err(refused)?;
     let connection = req.conn_data::<TcpConnection>().copied();
     if let Some(connection) = &connection {
         connection.limit_send_buffer();
@@ -49,10 +62,18 @@ pub async fn users_socket(
         user.session,
         peer,
         *heartbeat.get_ref(),
+        permit,
     );
     session
         .start(&req, stream)
         .map_err(|err| AppError::BadRequest(format!("not a WebSocket handshake ({err})")))
+}
+
+fn refused(refusal: Refusal) -> AppError {
+    match refusal {
+        Refusal::TooFast { retry_after } => AppError::throttled(retry_after),
+        full => AppError::TooManySockets(full),
+    }
 }
 
 /// Whether the `Origin` header, if any, names this request's own host.

@@ -46,7 +46,7 @@ use crate::{
     auth::{SessionId, Username},
     db,
     live::{
-        hub::{Hub, PresenceHub, Reach, UserLoggedIn, UserLoggedOut},
+        hub::{Hub, HubSettings, PresenceHub, Reach, UserLoggedIn, UserLoggedOut},
         store::PresenceStore,
     },
     users,
@@ -93,7 +93,7 @@ impl TestHub {
     pub fn on(db: DatabaseConnection, grace: Duration) -> Self {
         let hub = Hub::start_with(|hub| {
             let store = PresenceStore::spawn(db.clone(), NODE_ID.to_owned(), hub.clone());
-            PresenceHub::new(store, Reach::Local, grace, NODE_ID)
+            PresenceHub::new(store, Reach::Local, HubSettings::with_grace(grace), NODE_ID)
         });
         Self { hub, db }
     }

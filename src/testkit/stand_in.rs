@@ -63,6 +63,19 @@ impl Handler<Close> for Recorder {
     }
 }
 
+/// Stops the recorder without telling the hub, as a session that died.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Vanish;
+
+impl Handler<Vanish> for Recorder {
+    type Result = ();
+
+    fn handle(&mut self, _: Vanish, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+}
+
 /// A socket registered with a hub by a test, in place of a browser tab.
 ///
 /// Every method that waits panics after [`PATIENCE`]: a stand-in is for
@@ -71,6 +84,7 @@ pub struct StandIn {
     /// The hub's id for it.
     pub conn: ConnId,
     hub: Hub,
+    recorder: Addr<Recorder>,
     seen: mpsc::UnboundedReceiver<Seen>,
 }
 
@@ -88,14 +102,16 @@ impl StandIn {
                 user: Username::parse(user).expect("a valid username"),
                 session: SessionId::from_string(session),
                 deliver: recorder.clone().recipient(),
-                close: recorder.recipient(),
+                close: recorder.clone().recipient(),
                 connection: None,
+                progress: None,
             })
             .await
             .expect("the hub is running");
         Self {
             conn,
             hub: hub.clone(),
+            recorder,
             seen,
         }
     }
@@ -107,6 +123,12 @@ impl StandIn {
             .send(Disconnect { conn: self.conn })
             .await
             .expect("the hub is running");
+    }
+
+    /// Stops without unregistering, as a session that crashed: the hub
+    /// only learns of it when a delivery fails.
+    pub async fn vanish(&self) {
+        let _ = self.recorder.send(Vanish).await;
     }
 
     /// The next thing seen.

@@ -67,6 +67,11 @@ impl ThrottleKey {
         Self(format!("signup:{from}"))
     }
 
+    /// WebSocket upgrades from one address.
+    pub fn upgrade(from: AddressBucket) -> Self {
+        Self(format!("upgrade:{from}"))
+    }
+
     /// The key as text.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -254,3 +254,33 @@ async fn the_snapshot_is_correct_under_interleavings() {
     }
     drop(kept);
 }
+
+#[actix_web::test]
+async fn a_socket_upgraded_just_before_its_logout_is_turned_away() {
+    let f = hub_with(&["ann", "obs"], GRACE).await;
+    let mut observer = watching(&f).await;
+    f.hub.log_in("ann", "s1").await;
+    assert_eq!(observer.presence().await, ("ann".into(), true));
+    f.hub.log_out("ann", "s1").await;
+    assert_eq!(observer.presence().await, ("ann".into(), false));
+
+    // Its Connect reaches the hub after the logout.
+    let mut late = f.hub.connect("ann", "s1").await;
+    assert_eq!(late.closed().await, CloseReason::LoggedOut);
+    observer.assert_quiet(GRACE * 2).await;
+    assert!(!f.hub.online().await.contains(&"ann".to_owned()));
+}
+
+#[actix_web::test]
+async fn a_session_that_died_without_a_goodbye_does_not_keep_its_user_online() {
+    let f = hub_with(&["ann", "bob", "obs"], GRACE).await;
+    let mut observer = watching(&f).await;
+    let tab = f.hub.connect("ann", "s1").await;
+    assert_eq!(observer.presence().await, ("ann".into(), true));
+    tab.vanish().await;
+
+    // The next delivery finds ann's session gone.
+    let _bob = f.hub.connect("bob", "s2").await;
+    assert_eq!(observer.presence().await, ("bob".into(), true));
+    assert_eq!(observer.presence().await, ("ann".into(), false));
+}

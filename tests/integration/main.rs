@@ -22,3 +22,4 @@ mod sockets;
 mod support;
 mod throttling;
 mod usernames;
+mod ws_hardening;

@@ -10,6 +10,8 @@
 //!
 //! [`Reach`]: super::Reach
 
+use std::time::Instant;
+
 use super::{News, PresenceHub};
 use crate::{
     auth::{SessionId, Username},
@@ -77,6 +79,7 @@ impl PresenceHub {
 
     /// Ends one login here: closes its sockets (1000) and drops its hold.
     pub(super) fn end_login(&mut self, user: &Username, session: &SessionId) {
+        self.ended.record(session.clone(), Instant::now());
         let (closed, change) = self.roster.log_out(user, session);
         for member in closed {
             member.handle.close.do_send(Close {

@@ -21,12 +21,12 @@ impl PresenceHub {
         session: SessionId,
         ctx: &mut Context<Self>,
     ) {
-        if self.grace.is_zero() {
+        if self.settings.grace.is_zero() {
             return self.end_at_once(&user, &session);
         }
         let (change, hold) = self.roster.hold(&user, session.clone());
         self.decide(change);
-        ctx.run_later(self.grace, move |hub, _| {
+        ctx.run_later(self.settings.grace, move |hub, _| {
             let change = hub.roster.release(&user, &session, hold);
             hub.decide(change);
         });

@@ -24,7 +24,6 @@ pub(super) struct Meters {
     online_users: Gauge,
     frames_sent: Counter,
     frames_dropped: Counter,
-    closed_slow: Counter,
     event_latency: Histogram,
     /// When each change still to be announced was decided.
     pending: HashMap<Change, Instant>,
@@ -38,7 +37,6 @@ impl Meters {
             online_users: gauge!(ONLINE_USERS, "node" => node_id.to_owned()),
             frames_sent: counter!(FRAMES_SENT),
             frames_dropped: counter!(FRAMES_DROPPED),
-            closed_slow: counter!(SOCKETS_CLOSED, "reason" => "slow"),
             event_latency: histogram!(HUB_EVENT_LATENCY),
             pending: HashMap::new(),
         }
@@ -77,8 +75,8 @@ impl Meters {
         self.frames_dropped.increment(dropped);
     }
 
-    /// A socket was closed for not reading.
-    pub fn closed_slow(&self) {
-        self.closed_slow.increment(1);
+    /// A socket was closed for not reading; `reason` says how it was found.
+    pub fn closed_stalled(&self, reason: &'static str) {
+        counter!(SOCKETS_CLOSED, "reason" => reason).increment(1);
     }
 }

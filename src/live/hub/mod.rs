@@ -31,7 +31,7 @@ mod meters;
 mod reach;
 mod shutdown;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 
@@ -47,6 +47,8 @@ use crate::{
     live::{
         announced::Announced,
         change::Change,
+        ended_logins::EndedLogins,
+        progress::Progress,
         roster::{Member, Roster},
         session::{Close, CloseReason, Deliver},
         store::PresenceStore,
@@ -70,6 +72,9 @@ pub struct Connect {
     /// The TCP connection, to shut down if the client stops reading (`None`
     /// for stand-in sessions).
     pub connection: Option<TcpConnection>,
+    /// When the socket's output last moved (`None` for stand-ins, which
+    /// never stall).
+    pub progress: Option<Progress>,
 }
 
 /// A socket has gone. Sending it twice, or for an unknown id, is harmless.
@@ -125,6 +130,26 @@ pub struct Socket {
     deliver: Recipient<Deliver>,
     close: Recipient<Close>,
     connection: Option<TcpConnection>,
+    progress: Option<Progress>,
+}
+
+/// The hub's timings.
+#[derive(Clone, Copy, Debug)]
+pub struct HubSettings {
+    /// How long a user stays online after their last socket.
+    pub grace: Duration,
+    /// How long a socket's output may make no progress before it is cut.
+    pub stall_timeout: Duration,
+}
+
+impl HubSettings {
+    /// `grace`, and the default stall timeout.
+    pub fn with_grace(grace: Duration) -> Self {
+        Self {
+            grace,
+            stall_timeout: crate::config::SocketLimits::default().stall_timeout(),
+        }
+    }
 }
 
 /// The group of every socket in this process. See the module docs.
@@ -137,8 +162,11 @@ pub struct PresenceHub {
     store: PresenceStore,
     /// This node alone, or the cluster.
     reach: Reach,
-    /// How long a user stays online after their last socket.
-    grace: Duration,
+    /// Logins that ended lately: their sockets may not join.
+    ended: EndedLogins,
+    settings: HubSettings,
+    /// The hub's own mailbox, for sockets found dead while delivering.
+    myself: Option<Recipient<Disconnect>>,
     next_conn: u64,
     meters: meters::Meters,
     /// Cleared at shutdown: later sockets and logins are turned away.
@@ -147,15 +175,16 @@ pub struct PresenceHub {
 
 impl PresenceHub {
     /// A hub of node `node_id` that writes through `store`, reaches as far
-    /// as `reach`, and keeps users online for `grace` after their last
-    /// socket.
-    pub fn new(store: PresenceStore, reach: Reach, grace: Duration, node_id: &str) -> Self {
+    /// as `reach`, and keeps time as `settings` say.
+    pub fn new(store: PresenceStore, reach: Reach, settings: HubSettings, node_id: &str) -> Self {
         Self {
             roster: Roster::default(),
             announced: Announced::default(),
             store,
             reach,
-            grace,
+            ended: EndedLogins::default(),
+            settings,
+            myself: None,
             next_conn: 0,
             meters: meters::Meters::new(node_id),
             serving: true,
@@ -175,6 +204,10 @@ impl Actor for PresenceHub {
     fn started(&mut self, ctx: &mut Self::Context) {
         // Logins and sockets arrive in bursts; senders wait beyond this.
         ctx.set_mailbox_capacity(1024);
+        self.myself = Some(ctx.address().recipient());
+        // A fifth of the timeout: a stalled socket goes within 1.2 of it.
+        let every = self.settings.stall_timeout / 5;
+        ctx.run_interval(every, |hub, _| hub.cut_stalled(Instant::now()));
     }
 }
 
@@ -190,6 +223,13 @@ impl Handler<Connect> for PresenceHub {
             });
             return MessageResult(id);
         }
+        if self.ended.contains(&msg.session, Instant::now()) {
+            // Upgraded just before its login ended: it must not outlive it.
+            msg.close.do_send(Close {
+                reason: CloseReason::LoggedOut,
+            });
+            return MessageResult(id);
+        }
         // The snapshot goes first, so it precedes every event this socket
         // receives; events announced later apply on top of it.
         msg.deliver.do_send(Deliver::one(self.announced.snapshot()));
@@ -200,6 +240,7 @@ impl Handler<Connect> for PresenceHub {
                 deliver: msg.deliver,
                 close: msg.close,
                 connection: msg.connection,
+                progress: msg.progress,
             },
         };
         let change = self.roster.join(id, member);

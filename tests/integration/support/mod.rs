@@ -8,6 +8,7 @@ pub mod db;
 pub mod metrics;
 pub mod nginx;
 pub mod process;
+pub mod raw_socket;
 pub mod services;
 pub mod socket;
 

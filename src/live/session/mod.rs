@@ -3,13 +3,13 @@
 //! This is the only module that uses actix-web-actors. A session registers
 //! with the hub when it starts ([`Connect`]) and leaves when it stops
 //! ([`Disconnect`]). In between it writes the frames the hub delivers,
-//! answers pings, and watches its client:
-//!
-//! - a client silent for longer than the timeout is dropped;
-//! - a binary message closes the socket with 1003, and a message over
-//!   64 KiB (in one frame or across continuation frames) with 1009;
-//! - text other than `{"type":"ping"}` is ignored. Nothing a client sends
-//!   reaches the hub, so no client can change anyone else's presence.
+//! pings its client and drops it when it stays silent; `inbound` reads
+//! what the client sends, and `outlet` is the byte stream the HTTP
+//! dispatcher writes out. The session holds its [`Permit`] for its whole
+//! life, so its place under the socket caps is given back however it ends.
+
+mod inbound;
+mod outlet;
 
 use std::{
     sync::Arc,
@@ -17,15 +17,17 @@ use std::{
 };
 
 use actix::prelude::*;
-use actix_http::ws::Item;
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web_actors::ws::{self, CloseCode};
 
+use self::outlet::Outlet;
 use crate::{
     auth::{SessionId, Username},
     live::{
+        admission::Permit,
         hub::{ConnId, Connect, Disconnect, Hub},
-        protocol::{ClientFrame, Frame, ServerFrame},
+        progress::Progress,
+        protocol::Frame,
         sliced::Sliced,
         tcp_cutoff::TcpConnection,
     },
@@ -121,6 +123,10 @@ pub struct WsSession {
     last_heard: Instant,
     /// Text assembled from continuation frames.
     partial: Option<String>,
+    /// When the socket's output last moved; shared with the hub.
+    progress: Progress,
+    /// This socket's place under the caps, given back when it is dropped.
+    _permit: Permit,
 }
 
 impl WsSession {
@@ -131,6 +137,7 @@ impl WsSession {
         session: SessionId,
         peer: Peer,
         heartbeat: Heartbeat,
+        permit: Permit,
     ) -> Self {
         Self {
             hub,
@@ -141,6 +148,8 @@ impl WsSession {
             conn: None,
             last_heard: Instant::now(),
             partial: None,
+            progress: Progress::default(),
+            _permit: permit,
         }
     }
 
@@ -152,10 +161,12 @@ impl WsSession {
     ) -> Result<HttpResponse, actix_web::Error> {
         let mut response = ws::handshake(req)?;
         let codec = actix_http::ws::Codec::new().max_size(MAX_MESSAGE_BYTES);
+        let (progress, connection) = (self.progress.clone(), self.peer.connection);
         let frames = ws::WebsocketContext::with_codec(self, stream, codec);
         // Sliced: a large snapshot must not leave its size resident in the
         // connection's write buffer (see `sliced`).
-        Ok(response.streaming(Sliced::new(frames)))
+        let output = Outlet::new(Sliced::new(frames), progress, connection);
+        Ok(response.streaming(output))
     }
 
     fn close(&self, ctx: &mut ws::WebsocketContext<Self>, code: CloseCode, why: &str) {
@@ -168,57 +179,6 @@ impl WsSession {
             description: Some(why.to_owned()),
         }));
         ctx.stop();
-    }
-
-    /// Closes a socket whose client broke the protocol's rules.
-    fn close_abusive(&self, ctx: &mut ws::WebsocketContext<Self>, code: CloseCode, why: &str) {
-        metrics::counter!(SOCKETS_CLOSED, "reason" => "abusive").increment(1);
-        self.close(ctx, code, why);
-    }
-
-    fn on_text(&mut self, text: &str, ctx: &mut ws::WebsocketContext<Self>) {
-        if let Some(ClientFrame::Ping) = ClientFrame::parse(text) {
-            ctx.text(Frame::from(&ServerFrame::Pong).text());
-        }
-    }
-
-    /// Assembles a fragmented message, enforcing the size limit on the
-    /// whole rather than per fragment.
-    fn on_continuation(&mut self, item: Item, ctx: &mut ws::WebsocketContext<Self>) {
-        let (chunk, last) = match item {
-            Item::FirstText(chunk) => {
-                self.partial = Some(String::new());
-                (chunk, false)
-            }
-            Item::FirstBinary(_) => {
-                return self.close_abusive(
-                    ctx,
-                    CloseCode::Unsupported,
-                    "binary messages are not accepted",
-                );
-            }
-            Item::Continue(chunk) => (chunk, false),
-            Item::Last(chunk) => (chunk, true),
-        };
-        let Some(partial) = self.partial.as_mut() else {
-            return self.close_abusive(
-                ctx,
-                CloseCode::Protocol,
-                "continuation without a first frame",
-            );
-        };
-        if partial.len() + chunk.len() > MAX_MESSAGE_BYTES {
-            return self.close_abusive(ctx, CloseCode::Size, "message too large");
-        }
-        match std::str::from_utf8(&chunk) {
-            Ok(text) => partial.push_str(text),
-            // A UTF-8 sequence may be split across fragments; it is rare
-            // enough in pings that treating it as noise is fine.
-            Err(_) => partial.push('\u{FFFD}'),
-        }
-        if last && let Some(text) = self.partial.take() {
-            self.on_text(&text, ctx);
-        }
     }
 }
 
@@ -241,6 +201,7 @@ impl Actor for WsSession {
             deliver: ctx.address().recipient(),
             close: ctx.address().recipient(),
             connection: self.peer.connection,
+            progress: Some(self.progress.clone()),
         };
         // Wait for the id before handling anything else, so the snapshot
         // the hub sends is the first frame the client sees.
@@ -288,38 +249,5 @@ impl Handler<Close> for WsSession {
         let frame = msg.reason.frame();
         let why = frame.description.clone().unwrap_or_default();
         self.close(ctx, frame.code, &why);
-    }
-}
-
-impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for WsSession {
-    fn handle(&mut self, item: Result<ws::Message, ws::ProtocolError>, ctx: &mut Self::Context) {
-        self.last_heard = Instant::now();
-        match item {
-            Ok(ws::Message::Text(text)) => self.on_text(&text, ctx),
-            Ok(ws::Message::Binary(_)) => self.close_abusive(
-                ctx,
-                CloseCode::Unsupported,
-                "binary messages are not accepted",
-            ),
-            Ok(ws::Message::Continuation(item)) => self.on_continuation(item, ctx),
-            Ok(ws::Message::Ping(payload)) => ctx.pong(&payload),
-            Ok(ws::Message::Pong(_)) | Ok(ws::Message::Nop) => {}
-            Ok(ws::Message::Close(reason)) => {
-                ctx.close(reason);
-                ctx.stop();
-            }
-            Err(ws::ProtocolError::Overflow) => {
-                self.close_abusive(ctx, CloseCode::Size, "message too large")
-            }
-            Err(err) => {
-                tracing::debug!(error = %err, user = %self.user, "WebSocket protocol error");
-                self.close_abusive(ctx, CloseCode::Protocol, "protocol error");
-            }
-        }
-    }
-
-    fn finished(&mut self, ctx: &mut Self::Context) {
-        // The client went away without a close frame.
-        ctx.stop();
     }
 }

@@ -1,0 +1,111 @@
+//! What a client sends: pings, and nothing else that matters.
+//!
+//! Text other than `{"type":"ping"}` is ignored, so nothing a client sends
+//! reaches the hub and no client can change anyone else's presence. A
+//! binary message closes the socket with 1003, a message over 64 KiB (in
+//! one frame or assembled from continuation frames) with 1009, and a
+//! broken frame with 1002. A client's Close frame is answered, and the
+//! server then closes the connection (see `outlet`).
+
+use std::time::Instant;
+
+use actix::prelude::*;
+use actix_http::ws::Item;
+use actix_web_actors::ws::{self, CloseCode};
+
+use super::{MAX_MESSAGE_BYTES, WsSession};
+use crate::{
+    live::protocol::{ClientFrame, Frame, ServerFrame},
+    metrics::SOCKETS_CLOSED,
+};
+
+impl WsSession {
+    /// Closes a socket whose client broke the protocol's rules.
+    pub(super) fn close_abusive(
+        &self,
+        ctx: &mut ws::WebsocketContext<Self>,
+        code: CloseCode,
+        why: &str,
+    ) {
+        metrics::counter!(SOCKETS_CLOSED, "reason" => "abusive").increment(1);
+        self.close(ctx, code, why);
+    }
+
+    fn on_text(&mut self, text: &str, ctx: &mut ws::WebsocketContext<Self>) {
+        if let Some(ClientFrame::Ping) = ClientFrame::parse(text) {
+            ctx.text(Frame::from(&ServerFrame::Pong).text());
+        }
+    }
+
+    /// Assembles a fragmented message, enforcing the size limit on the
+    /// whole rather than per fragment.
+    fn on_continuation(&mut self, item: Item, ctx: &mut ws::WebsocketContext<Self>) {
+        let (chunk, last) = match item {
+            Item::FirstText(chunk) => {
+                self.partial = Some(String::new());
+                (chunk, false)
+            }
+            Item::FirstBinary(_) => {
+                return self.close_abusive(
+                    ctx,
+                    CloseCode::Unsupported,
+                    "binary messages are not accepted",
+                );
+            }
+            Item::Continue(chunk) => (chunk, false),
+            Item::Last(chunk) => (chunk, true),
+        };
+        let Some(partial) = self.partial.as_mut() else {
+            return self.close_abusive(
+                ctx,
+                CloseCode::Protocol,
+                "continuation without a first frame",
+            );
+        };
+        if partial.len() + chunk.len() > MAX_MESSAGE_BYTES {
+            return self.close_abusive(ctx, CloseCode::Size, "message too large");
+        }
+        match std::str::from_utf8(&chunk) {
+            Ok(text) => partial.push_str(text),
+            // A UTF-8 sequence may be split across fragments; it is rare
+            // enough in pings that treating it as noise is fine.
+            Err(_) => partial.push('\u{FFFD}'),
+        }
+        if last && let Some(text) = self.partial.take() {
+            self.on_text(&text, ctx);
+        }
+    }
+}
+
+impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for WsSession {
+    fn handle(&mut self, item: Result<ws::Message, ws::ProtocolError>, ctx: &mut Self::Context) {
+        self.last_heard = Instant::now();
+        match item {
+            Ok(ws::Message::Text(text)) => self.on_text(&text, ctx),
+            Ok(ws::Message::Binary(_)) => self.close_abusive(
+                ctx,
+                CloseCode::Unsupported,
+                "binary messages are not accepted",
+            ),
+            Ok(ws::Message::Continuation(item)) => self.on_continuation(item, ctx),
+            Ok(ws::Message::Ping(payload)) => ctx.pong(&payload),
+            Ok(ws::Message::Pong(_)) | Ok(ws::Message::Nop) => {}
+            Ok(ws::Message::Close(reason)) => {
+                ctx.close(reason);
+                ctx.stop();
+            }
+            Err(ws::ProtocolError::Overflow) => {
+                self.close_abusive(ctx, CloseCode::Size, "message too large")
+            }
+            Err(err) => {
+                tracing::debug!(error = %err, user = %self.user, "WebSocket protocol error");
+                self.close_abusive(ctx, CloseCode::Protocol, "protocol error");
+            }
+        }
+    }
+
+    fn finished(&mut self, ctx: &mut Self::Context) {
+        // The client went away without a close frame.
+        ctx.stop();
+    }
+}
