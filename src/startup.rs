@@ -31,6 +31,7 @@ use crate::{
     health::HealthChecks,
     live::{
         admission::Admission,
+        courier::CourierDesk,
         hub::{Hub, PresenceHub, Shutdown},
         session::Heartbeat,
         store::PresenceStore,
@@ -262,8 +263,12 @@ fn serve(
                     .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
             )
             .build();
+        // Each worker has its own courier, on its own thread, for the
+        // sockets it serves.
+        let courier = web::Data::new(CourierDesk::start(state.hub.get_ref().clone()));
         // The last `wrap` is the outermost layer.
         App::new()
+            .app_data(courier)
             .wrap(IdentityMiddleware::default())
             .wrap(session_middleware)
             .wrap(middleware::from_fn(security::headers))

@@ -18,8 +18,10 @@
 pub mod admission;
 pub mod announced;
 pub mod change;
+pub mod courier;
 pub mod ended_logins;
 pub mod fanout;
+pub mod frame;
 pub mod hub;
 pub mod progress;
 pub mod protocol;

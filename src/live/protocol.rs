@@ -22,8 +22,9 @@
 
 use std::collections::BTreeMap;
 
-use bytestring::ByteString;
 use serde::{Deserialize, Serialize};
+
+pub use crate::live::frame::Frame;
 
 /// A frame the server sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,34 +70,6 @@ impl ClientFrame {
     /// frame, which the server ignores.
     pub fn parse(text: &str) -> Option<Self> {
         serde_json::from_str(text).ok()
-    }
-}
-
-/// A serialized server frame, ready to write to any number of sockets.
-///
-/// Serialization happens once per event; cloning a `Frame` only bumps a
-/// reference count, so a broadcast to ten thousand sockets shares one
-/// buffer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Frame(ByteString);
-
-impl Frame {
-    /// The JSON text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The shared buffer, for the socket to write.
-    pub fn text(&self) -> ByteString {
-        self.0.clone()
-    }
-}
-
-impl From<&ServerFrame> for Frame {
-    fn from(frame: &ServerFrame) -> Self {
-        // Serializing these plain enums of strings and bools cannot fail.
-        let json = serde_json::to_string(frame).unwrap_or_default();
-        Self(ByteString::from(json))
     }
 }
 
@@ -173,12 +146,5 @@ mod tests {
         ] {
             assert_eq!(ClientFrame::parse(other), None, "{other}");
         }
-    }
-
-    #[test]
-    fn cloning_a_frame_shares_its_buffer() {
-        let frame = Frame::from(&ServerFrame::Pong);
-        let copy = frame.clone();
-        assert_eq!(frame.as_str().as_ptr(), copy.as_str().as_ptr());
     }
 }

@@ -19,6 +19,7 @@ use crate::{
     forwarded,
     live::{
         admission::{Admission, Refusal},
+        courier::CourierDesk,
         hub::Hub,
         session::{Heartbeat, Peer, WsSession},
         tcp_cutoff::TcpConnection,
@@ -34,6 +35,7 @@ pub async fn users_socket(
     hub: web::Data<Hub>,
     heartbeat: web::Data<Heartbeat>,
     admission: web::Data<Admission>,
+    courier: web::Data<CourierDesk>,
 ) -> Result<HttpResponse, AppError> {
     if !same_origin(&req) {
         return Err(AppError::ForeignOrigin);
@@ -63,6 +65,7 @@ pub async fn users_socket(
         peer,
         *heartbeat.get_ref(),
         permit,
+        courier.get_ref(),
     );
     session
         .start(&req, stream)

@@ -5,7 +5,8 @@
 //! can start a hub on an in-memory SQLite database ([`TestHub`]), register
 //! [`StandIn`]s in place of browser tabs, and await the next frame each
 //! one receives. A stand-in handles the same messages as a real
-//! `WsSession` (`Deliver` and `Close`), so the hub cannot tell them apart.
+//! `WsSession` and its courier (`Batch` and `Close`), so the hub cannot
+//! tell them apart.
 //!
 //! # Example
 //!

@@ -1,5 +1,6 @@
-//! [`StandIn`]: an actor that stands in for a `WsSession` and records
-//! every frame and close request the hub sends it.
+//! [`StandIn`]: an actor that stands in for a `WsSession` (and for its
+//! worker's courier) and records every frame and close request the hub
+//! sends it.
 
 use std::time::Duration;
 
@@ -9,9 +10,10 @@ use tokio::sync::mpsc;
 use crate::{
     auth::{SessionId, Username},
     live::{
+        courier::{Audience, Batch, CourierId, OutboxId, Route},
         hub::{ConnId, Connect, Disconnect, Hub},
         protocol::{Frame, ServerFrame},
-        session::{Close, CloseReason, Deliver},
+        session::{Close, CloseReason},
     },
 };
 
@@ -27,9 +29,12 @@ pub enum Seen {
     Closed(CloseReason),
 }
 
-/// The actor the hub delivers to.
+/// The actor the hub delivers to: a courier of one socket.
 struct Recorder {
     seen: mpsc::UnboundedSender<Seen>,
+    /// Whether its snapshot came: from then on it takes batches for every
+    /// joined socket, as a real outbox does.
+    joined: bool,
 }
 
 impl Actor for Recorder {
@@ -41,10 +46,15 @@ impl Actor for Recorder {
     }
 }
 
-impl Handler<Deliver> for Recorder {
+impl Handler<Batch> for Recorder {
     type Result = ();
 
-    fn handle(&mut self, msg: Deliver, _: &mut Context<Self>) {
+    fn handle(&mut self, msg: Batch, _: &mut Context<Self>) {
+        match msg.to {
+            Audience::Joined if !self.joined => return,
+            Audience::One { join: Some(_), .. } => self.joined = true,
+            _ => {}
+        }
         for frame in msg.frames.iter() {
             // The hub only ever sends frames it serialized itself.
             if let Ok(parsed) = serde_json::from_str(frame.as_str()) {
@@ -95,13 +105,22 @@ impl StandIn {
     /// If `user` is not a valid username or the hub has stopped.
     pub async fn connect(hub: &Hub, user: &str, session: &str) -> Self {
         let (tx, seen) = mpsc::unbounded_channel();
-        let recorder = Recorder { seen: tx }.start();
+        let recorder = Recorder {
+            seen: tx,
+            joined: false,
+        }
+        .start();
+        let route = Route {
+            courier: CourierId::fresh(),
+            via: recorder.clone().recipient(),
+            outbox: OutboxId(0),
+        };
         let conn = hub
             .addr()
             .send(Connect {
                 user: Username::parse(user).expect("a valid username"),
                 session: SessionId::from_string(session),
-                deliver: recorder.clone().recipient(),
+                route,
                 close: recorder.clone().recipient(),
                 connection: None,
                 progress: None,

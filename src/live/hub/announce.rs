@@ -82,6 +82,7 @@ impl PresenceHub {
         self.ended.record(session.clone(), Instant::now());
         let (closed, change) = self.roster.log_out(user, session);
         for member in closed {
+            self.couriers.release(&member.handle.route);
             member.handle.close.do_send(Close {
                 reason: CloseReason::LoggedOut,
             });

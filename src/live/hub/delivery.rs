@@ -1,73 +1,142 @@
-//! Delivering frames to every socket, and cutting off those that do not
-//! read.
+//! Delivering frames through the couriers, and cutting off sockets that do
+//! not read.
 //!
-//! The frames of one announcement are serialized once and shared: each
-//! socket gets one [`Deliver`] holding a reference to the same buffers, so
-//! a burst of events costs one mailbox slot per socket. A socket that is
-//! not reading is closed (1013) rather than left to grow, and its TCP
-//! connection is cut a few seconds later if the client still does not take
-//! the close frame. The hub finds such sockets two ways: a delivery finds
-//! its mailbox full, or its output has not moved for the stall timeout
-//! (see [`Progress`](crate::live::progress::Progress)), which catches a
-//! client that stopped reading when no new event comes to fill its queue.
-//! A session that died without saying goodbye is found by a delivery too,
-//! and leaves as if it had.
+//! The frames of one announcement are serialized and encoded once and
+//! shared. The hub sends one [`Batch`] to the courier of each worker that
+//! holds sockets ([`Couriers`]), and the courier hands it to each of that
+//! worker's sockets.
+//!
+//! A socket that is not reading is closed (1013) rather than left to grow,
+//! and its TCP connection is cut a few seconds later if the client still
+//! does not take the close frame. Such sockets are found two ways: its
+//! courier finds its outbox full ([`Stalled`]), or its output has not moved
+//! for the stall timeout (see [`Progress`](crate::live::progress::Progress)),
+//! which catches a client that stopped reading when no new event comes to
+//! fill its queue.
 
 use std::{
+    collections::HashMap,
     sync::Arc,
     time::{Duration, Instant},
 };
 
 use actix::prelude::*;
 
-use super::{ConnId, Disconnect, PresenceHub};
+use super::{ConnId, Disconnect, PresenceHub, Socket};
 use crate::live::{
-    protocol::Frame,
-    session::{Close, CloseReason, Deliver},
+    courier::{Audience, Batch, CourierId, Route},
+    frame::Frame,
+    roster::Member,
+    session::{Close, CloseReason},
 };
 
 /// How long a stalled socket has to take its close frame before its TCP
 /// connection is shut down.
 const SLOW_CUTOFF: Duration = Duration::from_secs(5);
 
+/// A courier found a socket's outbox full: its client is not reading.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Stalled {
+    /// The socket.
+    pub conn: ConnId,
+}
+
+/// The couriers that hold this hub's sockets, and how many each holds.
+#[derive(Default)]
+pub(super) struct Couriers(HashMap<CourierId, (Recipient<Batch>, usize)>);
+
+impl Couriers {
+    /// Counts a socket reached through `route`.
+    pub fn register(&mut self, route: &Route) {
+        let (_, sockets) = self
+            .0
+            .entry(route.courier)
+            .or_insert_with(|| (route.via.clone(), 0));
+        *sockets += 1;
+    }
+
+    /// Forgets a socket reached through `route`.
+    pub fn release(&mut self, route: &Route) {
+        if let Some((_, sockets)) = self.0.get_mut(&route.courier) {
+            *sockets -= 1;
+            if *sockets == 0 {
+                self.0.remove(&route.courier);
+            }
+        }
+    }
+
+    /// Forgets every socket.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
 impl PresenceHub {
-    /// Delivers `frames`, in order, to every socket.
+    /// Delivers `frames`, in order, to every joined socket.
     pub(super) fn deliver(&mut self, frames: Vec<Frame>) {
         if frames.is_empty() {
             return;
         }
-        let batch: Arc<[Frame]> = frames.into();
-        let per_socket = batch.len() as u64;
-        let (mut stalled, mut dead) = (Vec::new(), Vec::new());
-        let (mut sent, mut dropped) = (0u64, 0u64);
-        for (id, member) in self.roster.members() {
-            let deliver = Deliver {
-                frames: batch.clone(),
+        let frames: Arc<[Frame]> = frames.into();
+        let mut failed = Vec::new();
+        for (id, (via, _)) in &self.couriers.0 {
+            let batch = Batch {
+                frames: frames.clone(),
+                to: Audience::Joined,
             };
-            match member.handle.deliver.try_send(deliver) {
-                Ok(()) => sent += per_socket,
-                Err(SendError::Full(_)) => {
-                    dropped += per_socket;
-                    stalled.push(*id);
-                }
-                Err(SendError::Closed(_)) => {
-                    dropped += per_socket;
-                    dead.push(*id);
-                }
+            if let Err(err) = via.try_send(batch) {
+                failed.push((*id, matches!(err, SendError::Full(_))));
             }
         }
-        self.meters.frames(sent, dropped);
-        for id in stalled {
-            self.cut_off(id, Stall::QueueFull);
+        for (courier, full) in failed {
+            self.lose_courier(courier, full);
         }
-        if let Some(myself) = &self.myself {
-            // Its Disconnect may be on the way, or may never come (the
-            // actor panicked): leaving twice is harmless, and this way the
-            // user gets the grace period as after any close.
-            for conn in dead {
+    }
+
+    /// Sends a socket its first frame, its snapshot, which joins it.
+    pub(super) fn deliver_snapshot(&mut self, conn: ConnId, route: &Route) {
+        let batch = Batch {
+            frames: Arc::from([self.announced.snapshot()]),
+            to: Audience::One {
+                outbox: route.outbox,
+                join: Some(conn),
+            },
+        };
+        if route.via.try_send(batch).is_err() {
+            self.lose_courier(route.courier, false);
+        }
+    }
+
+    /// A courier refused a batch: its sockets leave. A courier that is gone
+    /// (its worker, or a test's stand-in, stopped) had sockets that are
+    /// gone too; one that is full had a worker that cannot keep up, and
+    /// its sockets are cut off so their pages reconnect and resynchronise.
+    fn lose_courier(&mut self, courier: CourierId, full: bool) {
+        let conns: Vec<ConnId> = self
+            .roster
+            .members()
+            .filter(|(_, member)| member.handle.route.courier == courier)
+            .map(|(id, _)| *id)
+            .collect();
+        tracing::warn!(sockets = conns.len(), full, "a courier refused a batch");
+        for conn in conns {
+            if full {
+                self.cut_off(conn, Stall::QueueFull);
+            } else if let Some(myself) = &self.myself {
+                // As if its session had said goodbye: the user keeps the
+                // grace period, as after any close.
                 myself.do_send(Disconnect { conn });
             }
         }
+    }
+
+    /// Takes a socket out of the roster and out of its courier's count.
+    pub(super) fn leave(&mut self, conn: ConnId) -> Option<Member<Socket>> {
+        let member = self.roster.leave(conn)?;
+        self.couriers.release(&member.handle.route);
+        self.meters.count_sockets(self.roster.socket_count());
+        Some(member)
     }
 
     /// Cuts off every socket whose output has not moved for the stall
@@ -94,12 +163,11 @@ impl PresenceHub {
     /// Drops a socket that stopped reading: it leaves the roster at once,
     /// is asked to close with 1013, and loses its TCP connection later.
     fn cut_off(&mut self, id: ConnId, stall: Stall) {
-        let Some(member) = self.roster.leave(id) else {
+        let Some(member) = self.leave(id) else {
             return;
         };
         tracing::warn!(user = %member.user, conn = id.0, ?stall, "socket not reading; closing it");
         self.meters.closed_stalled(stall.label());
-        self.meters.count_sockets(self.roster.socket_count());
         member.handle.close.do_send(Close {
             reason: CloseReason::TooSlow,
         });
@@ -120,10 +188,18 @@ impl PresenceHub {
     }
 }
 
+impl Handler<Stalled> for PresenceHub {
+    type Result = ();
+
+    fn handle(&mut self, msg: Stalled, _: &mut Context<Self>) {
+        self.cut_off(msg.conn, Stall::QueueFull);
+    }
+}
+
 /// How the hub found that a socket stopped reading.
 #[derive(Clone, Copy, Debug)]
 enum Stall {
-    /// A delivery found its mailbox full.
+    /// Its outbox was full.
     QueueFull,
     /// Its output did not move for the stall timeout.
     NoProgress,

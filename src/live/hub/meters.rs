@@ -6,13 +6,11 @@
 
 use std::{collections::HashMap, time::Instant};
 
-use metrics::{Counter, Gauge, Histogram, counter, gauge, histogram};
+use metrics::{Gauge, Histogram, counter, gauge, histogram};
 
 use crate::{
     live::change::Change,
-    metrics::{
-        FRAMES_DROPPED, FRAMES_SENT, HUB_EVENT_LATENCY, ONLINE_USERS, OPEN_SOCKETS, SOCKETS_CLOSED,
-    },
+    metrics::{HUB_EVENT_LATENCY, ONLINE_USERS, OPEN_SOCKETS, SOCKETS_CLOSED},
 };
 
 /// How many undelivered decisions the latency histogram tracks at most.
@@ -22,8 +20,6 @@ const PENDING_CAPACITY: usize = 100_000;
 pub(super) struct Meters {
     open_sockets: Gauge,
     online_users: Gauge,
-    frames_sent: Counter,
-    frames_dropped: Counter,
     event_latency: Histogram,
     /// When each change still to be announced was decided.
     pending: HashMap<Change, Instant>,
@@ -35,8 +31,6 @@ impl Meters {
         Self {
             open_sockets: gauge!(OPEN_SOCKETS, "node" => node_id.to_owned()),
             online_users: gauge!(ONLINE_USERS, "node" => node_id.to_owned()),
-            frames_sent: counter!(FRAMES_SENT),
-            frames_dropped: counter!(FRAMES_DROPPED),
             event_latency: histogram!(HUB_EVENT_LATENCY),
             pending: HashMap::new(),
         }
@@ -67,12 +61,6 @@ impl Meters {
     /// How many users are announced online.
     pub fn count_online_users(&self, users: usize) {
         self.online_users.set(users as f64);
-    }
-
-    /// Frames handed to sockets, and frames that could not be.
-    pub fn frames(&self, sent: u64, dropped: u64) {
-        self.frames_sent.increment(sent);
-        self.frames_dropped.increment(dropped);
     }
 
     /// A socket was closed for not reading; `reason` says how it was found.

@@ -13,13 +13,15 @@
 //!    The [`Reach`] then sends it to the cluster, or gives it back to be
 //!    announced here. Announcing turns it into a frame if it is news to
 //!    the sockets ([`Announced`]).
-//! 4. In `delivery`, that one frame goes to every socket.
+//! 4. In `delivery`, that one frame goes to every socket, through the
+//!    courier of each HTTP worker.
 //!
 //! In a cluster, `cluster` handles what the link to Redis reports, and
 //! `shutdown` ends it all cleanly.
 //!
 //! The hub holds sockets as `Recipient`s, not as `Addr<WsSession>`, so a
-//! test can register any actor that handles [`Deliver`] and [`Close`].
+//! test can register any actor that handles [`Batch`](crate::live::courier::Batch)
+//! and [`Close`].
 //! Production code reaches the hub through its [`Hub`] handle.
 
 mod announce;
@@ -37,6 +39,7 @@ use actix::prelude::*;
 
 pub use self::{
     cluster::{ClusterNews, ClusterState, JoinCluster, LinkDown},
+    delivery::Stalled,
     handle::{Counted, Hub, Relay},
     reach::{News, Reach},
     shutdown::Shutdown,
@@ -47,17 +50,18 @@ use crate::{
     live::{
         announced::Announced,
         change::Change,
+        courier::Route,
         ended_logins::EndedLogins,
         progress::Progress,
         roster::{Member, Roster},
-        session::{Close, CloseReason, Deliver},
+        session::{Close, CloseReason},
         store::PresenceStore,
         tcp_cutoff::TcpConnection,
     },
 };
 
 /// A socket wants to join. The hub replies with the socket's id and sends
-/// the snapshot frame to `deliver` before anything else.
+/// the snapshot frame along `route` before anything else.
 #[derive(Message)]
 #[rtype(result = "ConnId")]
 pub struct Connect {
@@ -65,8 +69,8 @@ pub struct Connect {
     pub user: Username,
     /// The login the socket was opened under.
     pub session: SessionId,
-    /// Where the hub sends frames.
-    pub deliver: Recipient<Deliver>,
+    /// How the hub's frames reach the socket.
+    pub route: Route,
     /// Where the hub sends a request to close.
     pub close: Recipient<Close>,
     /// The TCP connection, to shut down if the client stops reading (`None`
@@ -127,7 +131,7 @@ pub struct Persisted {
 
 /// How the hub reaches one socket.
 pub struct Socket {
-    deliver: Recipient<Deliver>,
+    route: Route,
     close: Recipient<Close>,
     connection: Option<TcpConnection>,
     progress: Option<Progress>,
@@ -162,6 +166,8 @@ pub struct PresenceHub {
     store: PresenceStore,
     /// This node alone, or the cluster.
     reach: Reach,
+    /// The couriers the sockets are reached through.
+    couriers: delivery::Couriers,
     /// Logins that ended lately: their sockets may not join.
     ended: EndedLogins,
     settings: HubSettings,
@@ -182,6 +188,7 @@ impl PresenceHub {
             announced: Announced::default(),
             store,
             reach,
+            couriers: delivery::Couriers::default(),
             ended: EndedLogins::default(),
             settings,
             myself: None,
@@ -232,12 +239,13 @@ impl Handler<Connect> for PresenceHub {
         }
         // The snapshot goes first, so it precedes every event this socket
         // receives; events announced later apply on top of it.
-        msg.deliver.do_send(Deliver::one(self.announced.snapshot()));
+        self.couriers.register(&msg.route);
+        self.deliver_snapshot(id, &msg.route);
         let member = Member {
             user: msg.user,
             session: msg.session,
             handle: Socket {
-                deliver: msg.deliver,
+                route: msg.route,
                 close: msg.close,
                 connection: msg.connection,
                 progress: msg.progress,
@@ -254,10 +262,9 @@ impl Handler<Disconnect> for PresenceHub {
     type Result = ();
 
     fn handle(&mut self, msg: Disconnect, ctx: &mut Context<Self>) {
-        let Some(member) = self.roster.leave(msg.conn) else {
+        let Some(member) = self.leave(msg.conn) else {
             return;
         };
-        self.meters.count_sockets(self.roster.socket_count());
         if !self.roster.has_sockets(&member.user) {
             self.start_grace(member.user, member.session, ctx);
         }

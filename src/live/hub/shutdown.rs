@@ -23,6 +23,7 @@ impl Handler<Shutdown> for PresenceHub {
                 reason: CloseReason::ServerShutdown,
             });
         }
+        self.couriers.clear();
         self.meters.count_sockets(0);
         self.announced.clear();
         let store = self.store.clone();

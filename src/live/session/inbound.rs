@@ -33,7 +33,7 @@ impl WsSession {
 
     fn on_text(&mut self, text: &str, ctx: &mut ws::WebsocketContext<Self>) {
         if let Some(ClientFrame::Ping) = ClientFrame::parse(text) {
-            ctx.text(Frame::from(&ServerFrame::Pong).text());
+            ctx.text(Frame::from(&ServerFrame::Pong).as_str());
         }
     }
 
@@ -91,6 +91,7 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for WsSession {
             Ok(ws::Message::Ping(payload)) => ctx.pong(&payload),
             Ok(ws::Message::Pong(_)) | Ok(ws::Message::Nop) => {}
             Ok(ws::Message::Close(reason)) => {
+                self.outbox.close();
                 ctx.close(reason);
                 ctx.stop();
             }

@@ -12,7 +12,7 @@ mod inbound;
 mod outlet;
 
 use std::{
-    sync::Arc,
+    rc::Rc,
     time::{Duration, Instant},
 };
 
@@ -25,9 +25,9 @@ use crate::{
     auth::{SessionId, Username},
     live::{
         admission::Permit,
+        courier::{Claim, CourierDesk, Route},
         hub::{ConnId, Connect, Disconnect, Hub},
         progress::Progress,
-        protocol::Frame,
         sliced::Sliced,
         tcp_cutoff::TcpConnection,
     },
@@ -36,28 +36,9 @@ use crate::{
 
 /// The largest message a client may send, in one frame or assembled.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
-/// Frames queued for one socket beyond which the hub considers it stalled.
-/// Together with the kernel's send buffer and the HTTP dispatcher's
-/// 32 KiB, this bounds what a client that stops reading can make the
-/// server hold.
-pub const OUTBOX_CAPACITY: usize = 64;
-
-/// Frames to write to the socket, in order.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Deliver {
-    /// Serialized frames, shared with every other socket.
-    pub frames: Arc<[Frame]>,
-}
-
-impl Deliver {
-    /// A delivery of one frame.
-    pub fn one(frame: Frame) -> Self {
-        Self {
-            frames: Arc::from([frame]),
-        }
-    }
-}
+/// Messages a session's mailbox holds: the hub only ever sends it one
+/// `Close`; frames go through its outbox, not its mailbox.
+const MAILBOX_CAPACITY: usize = 16;
 
 /// A request from the hub to close the socket.
 #[derive(Message)]
@@ -125,6 +106,10 @@ pub struct WsSession {
     partial: Option<String>,
     /// When the socket's output last moved; shared with the hub.
     progress: Progress,
+    /// The socket's outbox, shared with its output.
+    outbox: Rc<Claim>,
+    /// How the hub reaches the outbox.
+    route: Route,
     /// This socket's place under the caps, given back when it is dropped.
     _permit: Permit,
 }
@@ -138,7 +123,9 @@ impl WsSession {
         peer: Peer,
         heartbeat: Heartbeat,
         permit: Permit,
+        courier: &CourierDesk,
     ) -> Self {
+        let (claim, route) = courier.open_outbox();
         Self {
             hub,
             user,
@@ -149,6 +136,8 @@ impl WsSession {
             last_heard: Instant::now(),
             partial: None,
             progress: Progress::default(),
+            outbox: Rc::new(claim),
+            route,
             _permit: permit,
         }
     }
@@ -161,12 +150,13 @@ impl WsSession {
     ) -> Result<HttpResponse, actix_web::Error> {
         let mut response = ws::handshake(req)?;
         let codec = actix_http::ws::Codec::new().max_size(MAX_MESSAGE_BYTES);
-        let (progress, connection) = (self.progress.clone(), self.peer.connection);
+        let progress = self.progress.clone();
+        let (outbox, connection) = (self.outbox.clone(), self.peer.connection);
         let frames = ws::WebsocketContext::with_codec(self, stream, codec);
         // Sliced: a large snapshot must not leave its size resident in the
         // connection's write buffer (see `sliced`).
-        let output = Outlet::new(Sliced::new(frames), progress, connection);
-        Ok(response.streaming(output))
+        let output = Outlet::new(frames, outbox, progress, connection);
+        Ok(response.streaming(Sliced::new(output)))
     }
 
     fn close(&self, ctx: &mut ws::WebsocketContext<Self>, code: CloseCode, why: &str) {
@@ -174,6 +164,7 @@ impl WsSession {
             user = %self.user, peer = %self.peer.address, request_id = %self.peer.request_id,
             code = u16::from(code), why, "closing WebSocket"
         );
+        self.outbox.close();
         ctx.close(Some(ws::CloseReason {
             code,
             description: Some(why.to_owned()),
@@ -186,7 +177,7 @@ impl Actor for WsSession {
     type Context = ws::WebsocketContext<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.set_mailbox_capacity(OUTBOX_CAPACITY);
+        ctx.set_mailbox_capacity(MAILBOX_CAPACITY);
         ctx.run_interval(self.heartbeat.interval, |session, ctx| {
             if session.last_heard.elapsed() > session.heartbeat.timeout {
                 metrics::counter!(SOCKETS_CLOSED, "reason" => "silent").increment(1);
@@ -198,7 +189,7 @@ impl Actor for WsSession {
         let connect = Connect {
             user: self.user.clone(),
             session: self.session.clone(),
-            deliver: ctx.address().recipient(),
+            route: self.route.clone(),
             close: ctx.address().recipient(),
             connection: self.peer.connection,
             progress: Some(self.progress.clone()),
@@ -224,20 +215,11 @@ impl Actor for WsSession {
     fn stopped(&mut self, _: &mut Self::Context) {
         if let Some(conn) = self.conn.take() {
             self.hub.tell(Disconnect { conn });
+            self.outbox.said_goodbye();
             tracing::info!(
                 user = %self.user, peer = %self.peer.address, request_id = %self.peer.request_id,
                 conn = conn.0, "WebSocket DISCONNECT /users/"
             );
-        }
-    }
-}
-
-impl Handler<Deliver> for WsSession {
-    type Result = ();
-
-    fn handle(&mut self, msg: Deliver, ctx: &mut Self::Context) {
-        for frame in msg.frames.iter() {
-            ctx.text(frame.text());
         }
     }
 }

@@ -1,6 +1,9 @@
-//! [`Outlet`]: the bytes a session writes, as the HTTP dispatcher pulls
+//! [`Outlet`]: the bytes a socket writes, as the HTTP dispatcher pulls
 //! them.
 //!
+//! - It merges two sources: the session's own frames (pings, pongs, the
+//!   close frame), from its actor context, and the hub's frames, from the
+//!   socket's outbox, whose encoded bytes go out as they are.
 //! - Every pull stamps the socket's [`Progress`], so the hub can tell a
 //!   client that stopped reading from a quiet one.
 //! - When the session's stream ends (after a close frame), the outlet
@@ -12,28 +15,37 @@
 
 use std::{
     pin::Pin,
+    rc::Rc,
     task::{Context, Poll},
 };
 
 use actix_web::web::Bytes;
 use futures_util::Stream;
 
-use crate::live::{progress::Progress, tcp_cutoff::TcpConnection};
+use crate::live::{courier::Claim, progress::Progress, tcp_cutoff::TcpConnection};
 
-/// Wraps a session's byte stream; see the module documentation.
+/// A socket's output; see the module documentation.
 pub struct Outlet<S> {
-    inner: S,
+    session: S,
+    outbox: Rc<Claim>,
     progress: Progress,
     connection: Option<TcpConnection>,
-    /// The inner stream ended and the dispatcher has been asked to flush.
+    /// The session's stream ended and the dispatcher was asked to flush.
     ending: bool,
 }
 
 impl<S> Outlet<S> {
-    /// The output of `inner`, on `connection` if the server knows it.
-    pub fn new(inner: S, progress: Progress, connection: Option<TcpConnection>) -> Self {
+    /// The output of `session` and `outbox`, on `connection` if the server
+    /// knows it.
+    pub fn new(
+        session: S,
+        outbox: Rc<Claim>,
+        progress: Progress,
+        connection: Option<TcpConnection>,
+    ) -> Self {
         Self {
-            inner,
+            session,
+            outbox,
             progress,
             connection,
             ending: false,
@@ -56,36 +68,18 @@ where
             }
             return Poll::Ready(None);
         }
-        match Pin::new(&mut this.inner).poll_next(cx) {
+        match Pin::new(&mut this.session).poll_next(cx) {
             Poll::Ready(None) => {
                 // Let the dispatcher write what it holds, then end.
                 this.ending = true;
                 cx.waker().wake_by_ref();
                 Poll::Pending
             }
-            other => other,
+            Poll::Ready(Some(item)) => Poll::Ready(Some(item)),
+            Poll::Pending => match this.outbox.next_bytes(cx) {
+                Some(bytes) => Poll::Ready(Some(Ok(bytes))),
+                None => Poll::Pending,
+            },
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use futures_util::{StreamExt, stream};
-
-    use super::*;
-
-    #[actix_web::test]
-    async fn the_bytes_pass_through_and_the_end_comes_after_one_more_poll() {
-        let input: Vec<Result<Bytes, ()>> = vec![Ok(Bytes::from_static(b"ab"))];
-        let progress = Progress::default();
-        let mut outlet = Outlet::new(stream::iter(input), progress, None);
-        assert_eq!(outlet.next().await, Some(Ok(Bytes::from_static(b"ab"))));
-        let waker = futures_util::task::noop_waker();
-        let mut cx = Context::from_waker(&waker);
-        assert!(Pin::new(&mut outlet).poll_next(&mut cx).is_pending());
-        assert!(matches!(
-            Pin::new(&mut outlet).poll_next(&mut cx),
-            Poll::Ready(None)
-        ));
     }
 }

@@ -1,0 +1,161 @@
+//! [`Outbox`]: the frames waiting for one socket, and the claim its
+//! session's output holds on it.
+//!
+//! The courier pushes batches in; the socket's output (the body stream the
+//! HTTP dispatcher polls) takes frames out, one at a time, and wakes when
+//! more come. Both run on the same worker thread, so the outbox is plain
+//! `Rc` and `RefCell`, with no lock and no atomic.
+
+use std::{
+    cell::{Cell, RefCell},
+    collections::VecDeque,
+    rc::Rc,
+    sync::Arc,
+    task::{Context, Waker},
+};
+
+use actix_web::web::Bytes;
+
+use super::{OutboxId, Shelf};
+use crate::live::{
+    frame::Frame,
+    hub::{ConnId, Disconnect, Hub},
+};
+
+/// Batches queued for one socket beyond which the courier judges it
+/// stalled. With the kernel's send buffer and the HTTP dispatcher's
+/// 32 KiB, this bounds what a client that stops reading makes the server
+/// hold (the frames themselves are shared with every other socket).
+pub const OUTBOX_CAPACITY: usize = 64;
+
+/// What became of a push.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Pushed {
+    /// The batch waits for the socket's output.
+    Queued,
+    /// The socket is closing; the batch is not for it.
+    Closed,
+    /// The socket's client is not reading.
+    Full,
+}
+
+/// The frames waiting for one socket.
+pub(super) struct Outbox {
+    batches: RefCell<VecDeque<Arc<[Frame]>>>,
+    /// How many frames of the front batch were taken already.
+    taken: Cell<usize>,
+    waker: RefCell<Option<Waker>>,
+    /// The hub's id for the socket, from its snapshot on: until then the
+    /// socket gets no batch meant for every joined socket.
+    pub(super) conn: Cell<Option<ConnId>>,
+    /// Closing, or cut off: takes nothing more.
+    closed: Cell<bool>,
+}
+
+impl Outbox {
+    pub(super) fn new() -> Self {
+        Self {
+            batches: RefCell::new(VecDeque::new()),
+            taken: Cell::new(0),
+            waker: RefCell::new(None),
+            conn: Cell::new(None),
+            closed: Cell::new(false),
+        }
+    }
+
+    /// Whether batches for every joined socket are for this one.
+    pub(super) fn is_joined(&self) -> bool {
+        self.conn.get().is_some() && !self.closed.get()
+    }
+
+    /// Whether it takes nothing more.
+    pub(super) fn is_closed(&self) -> bool {
+        self.closed.get()
+    }
+
+    /// Queues `batch` and wakes the socket's output, unless the outbox is
+    /// closed or full.
+    pub(super) fn push(&self, batch: Arc<[Frame]>) -> Pushed {
+        if self.closed.get() {
+            return Pushed::Closed;
+        }
+        let mut batches = self.batches.borrow_mut();
+        if batches.len() >= OUTBOX_CAPACITY {
+            return Pushed::Full;
+        }
+        batches.push_back(batch);
+        if let Some(waker) = self.waker.borrow().as_ref() {
+            waker.wake_by_ref();
+        }
+        Pushed::Queued
+    }
+
+    /// Drops what is queued and takes nothing more.
+    pub(super) fn close(&self) {
+        self.closed.set(true);
+        self.batches.borrow_mut().clear();
+        self.taken.set(0);
+    }
+}
+
+/// A session's hold on its outbox: the output takes frames through it, and
+/// dropping it (the connection ending, however it ends) takes the outbox
+/// off the courier's shelf.
+pub struct Claim {
+    pub(super) id: OutboxId,
+    pub(super) outbox: Rc<Outbox>,
+    pub(super) shelf: Rc<Shelf>,
+    pub(super) hub: Hub,
+    /// Whether the session told the hub it left.
+    pub(super) said_goodbye: Cell<bool>,
+}
+
+impl Claim {
+    /// The next frame's wire bytes, or `None` after registering `cx`'s
+    /// waker for the next push.
+    pub fn next_bytes(&self, cx: &Context<'_>) -> Option<Bytes> {
+        let mut batches = self.outbox.batches.borrow_mut();
+        let Some(front) = batches.front() else {
+            let mut waker = self.outbox.waker.borrow_mut();
+            if !waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                *waker = Some(cx.waker().clone());
+            }
+            return None;
+        };
+        let taken = self.outbox.taken.get();
+        let bytes = front.get(taken).map(Frame::wire);
+        if taken + 1 >= front.len() {
+            batches.pop_front();
+            self.outbox.taken.set(0);
+        } else {
+            self.outbox.taken.set(taken + 1);
+        }
+        bytes.or_else(|| {
+            drop(batches);
+            self.next_bytes(cx)
+        })
+    }
+
+    /// The session is closing: nothing more is queued for it.
+    pub fn close(&self) {
+        self.outbox.close();
+    }
+
+    /// The session told the hub it left; dropping the claim need not.
+    pub fn said_goodbye(&self) {
+        self.said_goodbye.set(true);
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        self.shelf.remove(self.id);
+        // A session that ended without a word (it panicked, or its actor
+        // was dropped unpolled) must still leave the hub's roster.
+        if !self.said_goodbye.get()
+            && let Some(conn) = self.outbox.conn.get()
+        {
+            self.hub.tell(Disconnect { conn });
+        }
+    }
+}
