@@ -8,11 +8,11 @@
 //!
 //! ```text
 //!   browser tab ──WebSocket──▶ WsSession ──Connect/Disconnect──▶ PresenceHub
-//!   log-in form ──HTTP POST──▶ handler   ──UserLoggedIn/Out────▶     │
+//!   log-in form ──HTTP POST──▶ handler   ──UserLoggedIn/Out────▶     │ decide
 //!                                                                    ▼
-//!                      every WsSession ◀──Deliver(frame)── publish ◀─ PresenceStore
-//!                                                          (after the LoggedInUser
-//!                                                           rows are written)
+//!                                                    PresenceStore (LoggedInUser rows)
+//!                                                                    │ Persisted
+//!   every socket ◀── outbox ◀── Courier (one per worker) ◀── Batch ◀─┘ announce
 //! ```
 //!
 //! - Each WebSocket connection is a [`live::session::WsSession`] actor.
@@ -21,9 +21,16 @@
 //! - The hub counts connections per user. The first one announces the user;
 //!   the last one going away starts a grace period, after which the user is
 //!   announced offline. A login counts as a connection for that period.
-//! - Every change is written to the `LoggedInUser` rows first and broadcast
-//!   second, so a client that sees an event and then loads `/` sees the same
-//!   state. Each event is serialized once and shared by every socket.
+//! - Every change is written to the `LoggedInUser` rows first and announced
+//!   second, so a client that sees an event and then loads `/` sees the
+//!   same state. Each event is serialized and encoded once; the hub hands
+//!   it to one [`live::courier::Courier`] per HTTP worker, which puts it in
+//!   the outbox of each of that worker's sockets.
+//! - In a cluster, news goes through Redis to every node's hub (see
+//!   [`live::fanout`]).
+//!
+//! `docs/actors.md` is a tour of the actors and their messages, with
+//! sequence diagrams; `cargo run --example hub_by_hand` plays its scenes.
 //!
 //! # Layout
 //!
@@ -33,6 +40,9 @@
 //!   shuts it down cleanly.
 //! - [`shutdown`]: Ctrl-C, SIGTERM and the handle that ask for that shutdown.
 //! - [`db`]: connecting to SQLite or PostgreSQL and running the migrations.
+//! - [`deployment`]: one node or a cluster: what differs between the two.
+//! - [`testkit`] (feature `testkit`): stand-in sessions and a hub to drive
+//!   them, for tests outside the crate.
 //! - [`users`]: data access for accounts and the rendered directory.
 //! - [`sessions`]: the actix-session store over the sea-orm `session` table.
 //! - [`auth`]: usernames, passwords (hashed off the event loops, behind a

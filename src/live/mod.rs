@@ -1,19 +1,39 @@
 //! Live presence: who is online, pushed to every open page.
 //!
+//! The actors, in the order a change travels (see `docs/actors.md`):
+//!
+//! - [`session`]: the `WsSession` actor, one per WebSocket, on the HTTP
+//!   worker that accepted it.
 //! - [`hub`]: the `PresenceHub` actor, the one group of this process, and
 //!   the messages it handles.
-//! - [`roster`]: the hub's bookkeeping of sockets, users and grace holds,
-//!   as plain data with no actors or timers.
-//! - [`session`]: the `WsSession` actor, one per WebSocket.
-//! - [`sliced`]: the session's outgoing bytes, handed to the HTTP
-//!   dispatcher a slice at a time so large frames leave no memory behind.
-//! - [`protocol`]: the JSON frames on the wire.
+//! - [`courier`]: one actor per HTTP worker, which hands the hub's frames
+//!   to that worker's sockets.
+//!
+//! The plain types the hub is made of, each with its own tests:
+//!
+//! - [`roster`]: sockets, users and grace holds: who is online here.
+//! - [`change`]: a user came online or went offline, the one in-process
+//!   shape of that fact.
+//! - [`announced`]: what this node's sockets have been told.
+//! - [`ended_logins`]: logins that ended lately, whose late sockets are
+//!   turned away.
+//! - [`admission`]: the caps on sockets per login, per user and per
+//!   address.
+//!
+//! The wire and the machinery around the actors:
+//!
+//! - [`protocol`]: the JSON frames on the wire; [`frame`]: a frame
+//!   serialized and encoded once for every socket.
 //! - [`store`]: the writer that mirrors the online set into `LoggedInUser`.
 //! - [`fanout`]: Redis between processes: shared presence state, bulletins,
 //!   node leases (cluster mode only).
+//! - [`upgrade`]: the `/users/` route's checks in front of the handshake.
+//! - [`sliced`]: a socket's outgoing bytes, handed to the HTTP dispatcher
+//!   a slice at a time so large frames leave no memory behind.
+//! - [`progress`]: when a socket's output last moved, to find clients that
+//!   stopped reading.
 //! - [`tcp_cutoff`]: the TCP connection under a socket, to cut off a
-//!   client that stopped reading.
-//! - [`upgrade`]: the `/users/` route's origin and login checks.
+//!   client that stopped reading and to close first after a close.
 
 pub mod admission;
 pub mod announced;

@@ -24,6 +24,7 @@
 //! and [`Close`].
 //! Production code reaches the hub through its [`Hub`] handle.
 
+mod accounts;
 mod announce;
 mod cluster;
 mod delivery;
@@ -38,6 +39,7 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 
 pub use self::{
+    accounts::{UserLoggedIn, UserLoggedOut, UserSignedUp},
     cluster::{ClusterNews, ClusterState, JoinCluster, LinkDown},
     delivery::Stalled,
     handle::{Counted, Hub, Relay},
@@ -87,35 +89,6 @@ pub struct Connect {
 pub struct Disconnect {
     /// The id `Connect` returned.
     pub conn: ConnId,
-}
-
-/// A user logged in: they count as connected for the grace period.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct UserLoggedIn {
-    /// Who.
-    pub user: Username,
-    /// The new login.
-    pub session: SessionId,
-}
-
-/// A user logged out of one login: its sockets are closed with 1000, on
-/// every node.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct UserLoggedOut {
-    /// Who.
-    pub user: Username,
-    /// The login that ended.
-    pub session: SessionId,
-}
-
-/// A new account exists; every socket is told.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct UserSignedUp {
-    /// The new user.
-    pub user: Username,
 }
 
 /// Changes the store has written, ready to announce.
@@ -268,38 +241,6 @@ impl Handler<Disconnect> for PresenceHub {
         if !self.roster.has_sockets(&member.user) {
             self.start_grace(member.user, member.session, ctx);
         }
-    }
-}
-
-impl Handler<UserLoggedIn> for PresenceHub {
-    type Result = ();
-
-    fn handle(&mut self, msg: UserLoggedIn, ctx: &mut Context<Self>) {
-        if self.serving && !self.roster.has_sockets(&msg.user) {
-            self.start_grace(msg.user, msg.session, ctx);
-        }
-    }
-}
-
-impl Handler<UserLoggedOut> for PresenceHub {
-    type Result = ();
-
-    fn handle(&mut self, msg: UserLoggedOut, _: &mut Context<Self>) {
-        // This node's sockets close at once; the other nodes' when the
-        // news reaches them.
-        self.end_login(&msg.user, &msg.session);
-        self.spread(News::Logout {
-            user: msg.user,
-            session: msg.session,
-        });
-    }
-}
-
-impl Handler<UserSignedUp> for PresenceHub {
-    type Result = ();
-
-    fn handle(&mut self, msg: UserSignedUp, _: &mut Context<Self>) {
-        self.spread(News::UserAdded { user: msg.user });
     }
 }
 
