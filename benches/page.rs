@@ -78,6 +78,9 @@ async fn seed(db: &DatabaseConnection) {
             user_id: Set(user_id),
             node_id: Set("bench-other-node".into()),
             since: Set(db::now_millis()),
+            active: Set(true),
+            desktop: Set(true),
+            mobile: Set(false),
         });
         logged_in_user::Entity::insert_many(rows)
             .exec_without_returning(&txn)

@@ -32,9 +32,8 @@ use crate::{
     live::{
         admission::Admission,
         courier::CourierDesk,
-        hub::{Hub, PresenceHub, Shutdown},
+        hub::{Hub, PresenceHub, Shutdown, Stores},
         session::Heartbeat,
-        store::PresenceStore,
         tcp_cutoff::TcpConnection,
     },
     routes,
@@ -106,9 +105,9 @@ impl Application {
         let key = signing_key::load(&db, config.secret_key.as_ref()).await?;
         let sessions = deployment.session_store(&db);
         let hub = Hub::start_with(|hub| {
-            let store = PresenceStore::spawn(db.clone(), node_id.clone(), hub.clone());
+            let stores = Stores::spawn(&db, &node_id, hub);
             let reach = deployment.reach(hub, &db);
-            PresenceHub::new(store, reach, config.hub_settings(), &node_id)
+            PresenceHub::new(stores, reach, config.hub_settings(), &node_id)
         });
         let parts = Parts {
             deployment: &deployment,

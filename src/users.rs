@@ -9,7 +9,8 @@ pub mod directory;
 use entity::user;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, Set, SqlErr, sea_query::Expr,
+    QuerySelect, Set, SqlErr,
+    sea_query::{CaseStatement, Expr},
 };
 
 pub use directory::{Listed, PAGE_SIZE, Page};
@@ -17,6 +18,7 @@ pub use directory::{Listed, PAGE_SIZE, Page};
 use crate::{
     auth::{Username, username::fold},
     db::now_millis,
+    live::status::{CustomStatus, Manual, Profile, StatusText},
 };
 
 /// Creating an account failed.
@@ -106,4 +108,62 @@ pub async fn replace_password_hash(
 /// The account with this id.
 pub async fn find_by_id(db: &DatabaseConnection, id: i64) -> Result<Option<user::Model>, DbErr> {
     user::Entity::find_by_id(id).one(db).await
+}
+
+/// What `row`'s user chose for their status. A value the database holds
+/// that no longer parses reads as the default, rather than failing a page.
+pub fn profile_of(row: &user::Model) -> Profile {
+    let custom = row
+        .custom_text
+        .as_deref()
+        .and_then(|text| StatusText::parse(text).ok())
+        .map(|text| CustomStatus {
+            text,
+            until: row.custom_until,
+        });
+    Profile {
+        manual: Manual::parse(&row.manual_status).unwrap_or_default(),
+        custom,
+    }
+}
+
+/// Stores what `username` chose. Going invisible is going offline to
+/// everyone else, so it also sets their last-seen time to now; staying
+/// invisible leaves it alone.
+pub async fn save_profile(
+    db: &DatabaseConnection,
+    username: &Username,
+    profile: &Profile,
+) -> Result<(), DbErr> {
+    let custom = profile.custom.as_ref();
+    let mut update = user::Entity::update_many()
+        .col_expr(
+            user::Column::ManualStatus,
+            Expr::value(profile.manual.as_str()),
+        )
+        .col_expr(
+            user::Column::CustomText,
+            Expr::value(custom.map(|custom| custom.text.as_str().to_owned())),
+        )
+        .col_expr(
+            user::Column::CustomUntil,
+            Expr::value(custom.and_then(|custom| custom.until)),
+        );
+    if profile.manual == Manual::Invisible {
+        update = update.col_expr(
+            user::Column::LastSeenAt,
+            CaseStatement::new()
+                .case(
+                    user::Column::ManualStatus.ne(Manual::Invisible.as_str()),
+                    Expr::value(now_millis()),
+                )
+                .finally(Expr::col(user::Column::LastSeenAt))
+                .into(),
+        );
+    }
+    update
+        .filter(user::Column::UsernameKey.eq(username.key()))
+        .exec(db)
+        .await?;
+    Ok(())
 }

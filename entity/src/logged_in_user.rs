@@ -19,6 +19,12 @@ pub struct Model {
     pub node_id: String,
     /// When they came online on this node.
     pub since: i64,
+    /// Whether any of their connections on this node is active (not idle).
+    pub active: bool,
+    /// Whether they are connected from a desktop on this node.
+    pub desktop: bool,
+    /// Whether they are connected from a mobile device on this node.
+    pub mobile: bool,
     /// The account.
     #[sea_orm(belongs_to, from = "user_id", to = "id", on_delete = "Cascade")]
     pub user: BelongsTo<super::user::Entity>,

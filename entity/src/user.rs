@@ -23,6 +23,13 @@ pub struct Model {
     pub created_at: i64,
     /// When the user last went offline; `None` if they never logged in.
     pub last_seen_at: Option<i64>,
+    /// What the user chose: `auto` (online or away as they come and go),
+    /// `dnd` or `invisible`.
+    pub manual_status: String,
+    /// Their custom status, if any.
+    pub custom_text: Option<String>,
+    /// When the custom status expires (Unix ms); `None` for never.
+    pub custom_until: Option<i64>,
     /// The nodes this user is online on.
     #[sea_orm(has_many)]
     pub logged_in: HasMany<super::logged_in_user::Entity>,

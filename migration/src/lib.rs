@@ -10,6 +10,7 @@ mod m20261121_000001_create_tables;
 mod m20261122_000001_username_key_collation;
 mod m20261202_000001_create_site_secret;
 mod m20261202_000002_normalize_usernames;
+mod m20261202_000003_rich_presence;
 
 /// Applies the schema migrations of presence in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_username_key_collation::Migration),
             Box::new(m20261202_000001_create_site_secret::Migration),
             Box::new(m20261202_000002_normalize_usernames::Migration),
+            Box::new(m20261202_000003_rich_presence::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     auth::{Username, token},
     error::AppError,
+    live::status::Profile,
     users,
 };
 
@@ -59,6 +60,8 @@ pub struct CurrentUser {
     pub username: Username,
     /// This login.
     pub session: SessionId,
+    /// What they chose for their status.
+    pub profile: Profile,
 }
 
 /// The logged-in user, if any. Extracting it never fails for anonymous
@@ -117,6 +120,7 @@ async fn resolve(
         id,
         username,
         session: SessionId::from_string(sid),
+        profile: users::profile_of(&row),
     }))
 }
 

@@ -25,7 +25,10 @@ use crate::{
     },
     error::AppError,
     forwarded,
-    live::hub::{Hub, PresenceHub, UserLoggedIn, UserLoggedOut},
+    live::{
+        hub::{Hub, PresenceHub, UserLoggedIn, UserLoggedOut},
+        status::Device,
+    },
     metrics::LOGINS,
     pages::see_other,
     throttle::AddressBucket,
@@ -174,6 +177,8 @@ pub async fn submit(
     notify(
         &hub,
         UserLoggedIn {
+            profile: users::profile_of(&account),
+            device: Device::of_request(&req),
             user: username,
             session: session_id,
         },

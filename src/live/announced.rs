@@ -1,108 +1,217 @@
 //! [`Announced`]: what this node's sockets have been told, as plain data.
 //!
-//! The hub decides changes in its [`Roster`](crate::live::roster::Roster),
-//! but it announces them only after they are written (and, in a cluster,
-//! after Redis has ordered them). Bulletins and resynchronisations can
-//! repeat a state the sockets already know, so this type keeps the
-//! announced online set and turns each change into a frame only when it
-//! is news. It also remembers when recently offline users were last seen,
-//! and serializes the snapshot a new socket gets once per change of the
-//! set rather than once per socket.
+//! The hub decides changes of attendance in its
+//! [`Roster`](crate::live::roster::Roster), but it announces them only
+//! after they are written (and, in a cluster, after Redis has ordered
+//! them). This type holds, for the whole cluster, who is connected and how
+//! ([`Attendance`]), what each of them chose ([`Profile`]), and what the
+//! sockets were shown ([`Presence`]). Each change of either becomes a frame
+//! only when what others see changes: an invisible user coming and going,
+//! or a bulletin repeating a known state, makes no frame at all.
+//!
+//! It also remembers when recently offline users were last seen, and
+//! serializes the snapshot a new socket gets once per change rather than
+//! once per socket.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use crate::{
     auth::Username,
     live::{
         change::Change,
-        protocol::{Frame, ServerFrame},
+        protocol::{Frame, ServerFrame, UserStatus},
+        status::{Attendance, Presence, Profile, Status},
     },
 };
+
+mod profiles;
+
+use self::profiles::Profiles;
 
 /// How many recently offline users the snapshot reports last-seen times
 /// for; older ones are in the rendered page already.
 pub const LAST_SEEN_CAPACITY: usize = 10_000;
 
-/// The announced online set, recent last-seen times and the cached snapshot.
+/// Attendance, profiles and what was shown; see the module documentation.
 #[derive(Default)]
 pub struct Announced {
-    online: BTreeSet<Username>,
+    /// Every connected user.
+    present: HashMap<Username, Attendance>,
+    /// What connected (or about to connect) users chose.
+    profiles: Profiles,
+    /// What everyone was shown of each user who is not offline.
+    shown: BTreeMap<Username, Presence>,
     last_seen: HashMap<Username, i64>,
     snapshot: Option<Frame>,
+    /// The earliest expiry of a shown custom status, if any.
+    next_expiry: Option<i64>,
 }
 
 impl Announced {
-    /// Records `change`, and returns its frame if the sockets did not know
-    /// it yet. `at` (Unix ms) is when an offline user was last seen.
-    pub fn apply(&mut self, change: &Change, at: i64) -> Option<Frame> {
-        let user = change.user();
-        let online = change.is_online();
-        if self.online.contains(user) == online {
-            return None;
+    /// Records a change of attendance, and returns its frame if others
+    /// see something new. `at` (Unix ms) is when an offline user was last
+    /// seen; `now` decides whether custom statuses have expired.
+    pub fn apply(&mut self, change: &Change, at: i64, now: i64) -> Option<Frame> {
+        match change.attendance {
+            Some(attendance) => self.present.insert(change.user.clone(), attendance),
+            None => self.present.remove(&change.user),
+        };
+        let frame = self.show(&change.user, at, now);
+        if change.attendance.is_none() {
+            self.profiles.forget(&change.user);
         }
-        self.snapshot = None;
-        if online {
-            self.last_seen.remove(user);
-            self.online.insert(user.clone());
-        } else {
-            self.online.remove(user);
-            self.remember_last_seen(user.clone(), at);
-        }
-        Some(Frame::from(&ServerFrame::Presence {
-            username: user.to_string(),
-            is_logged_in: online,
-            last_seen_at: (!online).then_some(at),
-        }))
+        frame
     }
 
-    /// Makes the announced set `truth`, and returns the frames that tell
-    /// the sockets the difference: who went offline first, then who came.
-    pub fn reconcile(&mut self, truth: &BTreeSet<Username>, at: i64) -> Vec<Frame> {
-        let gone: Vec<Change> = self
-            .online
-            .difference(truth)
-            .map(|user| Change::WentOffline(user.clone()))
+    /// Records what `user` chose, and returns the frame if others see
+    /// something new.
+    pub fn set_profile(&mut self, user: &Username, profile: Profile, now: i64) -> Option<Frame> {
+        self.profiles.set(user.clone(), profile);
+        self.show(user, now, now)
+    }
+
+    /// What `user` chose, as far as this node knows.
+    pub fn profile(&self, user: &Username) -> Profile {
+        self.profiles.get(user)
+    }
+
+    /// How `user` attends, if they are connected.
+    pub fn attendance(&self, user: &Username) -> Option<Attendance> {
+        self.present.get(user).copied()
+    }
+
+    /// The frames of custom statuses that expired by `now`.
+    pub fn expire(&mut self, now: i64) -> Vec<Frame> {
+        if self.next_expiry.is_none_or(|next| now < next) {
+            return Vec::new();
+        }
+        let due: Vec<Username> = self
+            .shown
+            .iter()
+            .filter(|(_, shown)| shown.custom.as_ref().is_some_and(|c| !c.shows_at(now)))
+            .map(|(user, _)| user.clone())
             .collect();
-        let came: Vec<Change> = truth
-            .difference(&self.online)
-            .map(|user| Change::CameOnline(user.clone()))
+        let frames = due
+            .iter()
+            .filter_map(|user| self.show(user, now, now))
             .collect();
-        gone.iter()
-            .chain(&came)
-            .filter_map(|change| self.apply(change, at))
-            .collect()
+        self.next_expiry = self.earliest_expiry();
+        frames
+    }
+
+    /// Makes the cluster's state `truth` (every connected user, with how
+    /// they attend and what they chose), and returns the frames that tell
+    /// the sockets the difference.
+    pub fn reconcile(
+        &mut self,
+        truth: Vec<(Username, Attendance, Profile)>,
+        at: i64,
+        now: i64,
+    ) -> Vec<Frame> {
+        let mut truth: HashMap<Username, (Attendance, Profile)> = truth
+            .into_iter()
+            .map(|(user, attendance, profile)| (user, (attendance, profile)))
+            .collect();
+        let gone: Vec<Username> = self
+            .present
+            .keys()
+            .filter(|user| !truth.contains_key(*user))
+            .cloned()
+            .collect();
+        let mut frames: Vec<Frame> = gone
+            .into_iter()
+            .filter_map(|user| self.apply(&Change::went_offline(user), at, now))
+            .collect();
+        let mut users: Vec<Username> = truth.keys().cloned().collect();
+        users.sort();
+        for user in users {
+            if let Some((attendance, profile)) = truth.remove(&user) {
+                self.profiles.set(user.clone(), profile);
+                let change = Change {
+                    user,
+                    attendance: Some(attendance),
+                };
+                frames.extend(self.apply(&change, at, now));
+            }
+        }
+        frames
     }
 
     /// The snapshot frame a new socket gets first, serialized once per
-    /// change of the online set.
+    /// change of what is shown.
     pub fn snapshot(&mut self) -> Frame {
-        let (online, last_seen) = (&self.online, &self.last_seen);
+        let (shown, last_seen) = (&self.shown, &self.last_seen);
         self.snapshot
             .get_or_insert_with(|| {
                 Frame::from(&ServerFrame::Snapshot {
-                    online: online.iter().map(ToString::to_string).collect(),
+                    online: shown.keys().map(ToString::to_string).collect(),
                     last_seen: last_seen
                         .iter()
                         .map(|(user, at)| (user.to_string(), *at))
                         .collect::<BTreeMap<_, _>>(),
+                    users: shown
+                        .iter()
+                        .map(|(user, presence)| (user.to_string(), UserStatus::from(presence)))
+                        .collect(),
                 })
             })
             .clone()
     }
 
-    /// How many users are announced online.
-    pub fn online_count(&self) -> usize {
-        self.online.len()
+    /// The frame that tells `user`'s own sockets how they see themselves,
+    /// when that differs from what everyone else is shown: only an
+    /// invisible user sees something else (that they are invisible).
+    pub fn self_frame(&self, user: &Username, now: i64) -> Option<Frame> {
+        let profile = self.profiles.get(user);
+        let own = Presence::seen_by_self(self.attendance(user), &profile, now);
+        (own.status == Status::Invisible).then(|| presence_frame(user, &own, None))
     }
 
-    /// The users announced online, sorted.
+    /// How many users are shown as online, away and do not disturb.
+    pub fn online_count(&self) -> usize {
+        self.shown.len()
+    }
+
+    /// The users shown as not offline, sorted.
     pub fn online(&self) -> impl Iterator<Item = &Username> {
-        self.online.iter()
+        self.shown.keys()
     }
 
     /// Forgets everything, as a node that stops serving does.
     pub fn clear(&mut self) {
         *self = Self::default();
+    }
+
+    /// Recomputes what others see of `user`, and returns the frame if it
+    /// changed.
+    fn show(&mut self, user: &Username, at: i64, now: i64) -> Option<Frame> {
+        let profile = self.profiles.get(user);
+        let presence = Presence::public(self.attendance(user), &profile, now);
+        let before = self.shown.get(user).unwrap_or(&Presence::OFFLINE);
+        if *before == presence {
+            return None;
+        }
+        self.snapshot = None;
+        let last_seen_at = if presence.status == Status::Offline {
+            self.shown.remove(user);
+            self.remember_last_seen(user.clone(), at);
+            Some(at)
+        } else {
+            self.last_seen.remove(user);
+            if let Some(until) = presence.custom.as_ref().and_then(|c| c.until) {
+                self.next_expiry = Some(self.next_expiry.map_or(until, |next| next.min(until)));
+            }
+            self.shown.insert(user.clone(), presence.clone());
+            None
+        };
+        Some(presence_frame(user, &presence, last_seen_at))
+    }
+
+    fn earliest_expiry(&self) -> Option<i64> {
+        self.shown
+            .values()
+            .filter_map(|shown| shown.custom.as_ref()?.until)
+            .min()
     }
 
     fn remember_last_seen(&mut self, user: Username, at: i64) {
@@ -117,93 +226,18 @@ impl Announced {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn user(name: &str) -> Username {
-        Username::parse(name).unwrap()
-    }
-
-    fn text(frame: Option<Frame>) -> Option<String> {
-        frame.map(|frame| frame.as_str().to_owned())
-    }
-
-    #[test]
-    fn a_new_status_is_news_and_a_repeated_one_is_not() {
-        let mut announced = Announced::default();
-        let online = Change::CameOnline(user("ann"));
-        assert_eq!(
-            text(announced.apply(&online, 5)).as_deref(),
-            Some(r#"{"type":"presence","username":"ann","is_logged_in":true}"#)
-        );
-        assert_eq!(announced.apply(&online, 6), None);
-    }
-
-    #[test]
-    fn going_offline_carries_and_remembers_the_last_seen_time() {
-        let mut announced = Announced::default();
-        announced.apply(&Change::CameOnline(user("ann")), 1);
-        let frame = announced.apply(&Change::WentOffline(user("ann")), 42);
-        assert_eq!(
-            text(frame).as_deref(),
-            Some(r#"{"type":"presence","username":"ann","is_logged_in":false,"last_seen_at":42}"#)
-        );
-        assert_eq!(
-            announced.snapshot().as_str(),
-            r#"{"type":"snapshot","online":[],"last_seen":{"ann":42}}"#
-        );
-    }
-
-    #[test]
-    fn a_user_who_comes_back_loses_their_last_seen_time() {
-        let mut announced = Announced::default();
-        announced.apply(&Change::CameOnline(user("ann")), 1);
-        announced.apply(&Change::WentOffline(user("ann")), 2);
-        announced.apply(&Change::CameOnline(user("ann")), 3);
-        assert_eq!(
-            announced.snapshot().as_str(),
-            r#"{"type":"snapshot","online":["ann"]}"#
-        );
-    }
-
-    #[test]
-    fn the_snapshot_is_serialized_once_until_the_set_changes() {
-        let mut announced = Announced::default();
-        let first = announced.snapshot();
-        let again = announced.snapshot();
-        assert_eq!(first.as_str().as_ptr(), again.as_str().as_ptr());
-        announced.apply(&Change::CameOnline(user("ann")), 1);
-        assert_ne!(announced.snapshot(), first);
-    }
-
-    #[test]
-    fn reconciling_announces_departures_first_and_only_the_difference() {
-        let mut announced = Announced::default();
-        announced.apply(&Change::CameOnline(user("ann")), 1);
-        announced.apply(&Change::CameOnline(user("bob")), 1);
-        let truth = BTreeSet::from([user("bob"), user("cid")]);
-        let frames: Vec<String> = announced
-            .reconcile(&truth, 9)
-            .iter()
-            .map(|frame| frame.as_str().to_owned())
-            .collect();
-        assert_eq!(frames.len(), 2);
-        assert!(frames[0].contains(r#""username":"ann","is_logged_in":false"#));
-        assert!(frames[1].contains(r#""username":"cid","is_logged_in":true"#));
-        assert_eq!(announced.online_count(), 2);
-    }
-
-    #[test]
-    fn last_seen_times_are_bounded_and_the_newest_are_kept() {
-        let mut announced = Announced::default();
-        for i in 0..=LAST_SEEN_CAPACITY as i64 {
-            let name = user(&format!("u{i}"));
-            announced.apply(&Change::CameOnline(name.clone()), i);
-            announced.apply(&Change::WentOffline(name), i);
-        }
-        assert!(announced.last_seen.len() <= LAST_SEEN_CAPACITY);
-        let newest = user(&format!("u{LAST_SEEN_CAPACITY}"));
-        assert!(announced.last_seen.contains_key(&newest));
-    }
+/// The `presence` frame of `user` showing `presence`.
+fn presence_frame(user: &Username, presence: &Presence, last_seen_at: Option<i64>) -> Frame {
+    let status = UserStatus::from(presence);
+    Frame::from(&ServerFrame::Presence {
+        username: user.to_string(),
+        is_logged_in: presence.status.is_logged_in(),
+        status: status.status,
+        custom: status.custom,
+        devices: status.devices,
+        last_seen_at,
+    })
 }
+
+#[cfg(test)]
+mod tests;

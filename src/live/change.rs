@@ -1,4 +1,5 @@
-//! [`Change`]: a user came online or went offline.
+//! [`Change`]: how a user attends changed: they came online, went offline,
+//! went idle or active, or connected from another kind of device.
 //!
 //! This is the one in-process shape of that fact, from the [`Roster`] that
 //! decides it, through the [`PresenceStore`] that writes it and the
@@ -12,37 +13,52 @@
 //! [`Bulletin`]: crate::live::fanout::bulletin::Bulletin
 //! [`ServerFrame`]: crate::live::protocol::ServerFrame
 
-use crate::auth::Username;
+use crate::{
+    auth::Username,
+    live::status::{Attendance, Devices},
+};
 
-/// A transition of one user's status.
+/// A user's attendance, as it is now.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Change {
-    /// The user had nothing and now has a socket or a hold.
-    CameOnline(Username),
-    /// The user's last socket or hold went away.
-    WentOffline(Username),
+pub struct Change {
+    /// Whose.
+    pub user: Username,
+    /// How they attend now; `None` when they are not connected at all.
+    pub attendance: Option<Attendance>,
 }
 
 impl Change {
-    /// Whose status changed.
-    pub fn user(&self) -> &Username {
-        match self {
-            Self::CameOnline(user) | Self::WentOffline(user) => user,
+    /// `user` came online: connected, active, on no known device yet (a
+    /// login whose page has not connected).
+    pub fn came_online(user: Username) -> Self {
+        Self::to(user, true)
+    }
+
+    /// `user` went offline.
+    pub fn went_offline(user: Username) -> Self {
+        Self {
+            user,
+            attendance: None,
         }
     }
 
-    /// Whether the user is online afterwards.
-    pub fn is_online(&self) -> bool {
-        matches!(self, Self::CameOnline(_))
-    }
-
-    /// The change that brings `user` to `online`.
+    /// `user` online (active, no device known) or offline.
     pub fn to(user: Username, online: bool) -> Self {
-        if online {
-            Self::CameOnline(user)
-        } else {
-            Self::WentOffline(user)
-        }
+        let attendance = online.then_some(Attendance {
+            active: true,
+            devices: Devices::NONE,
+        });
+        Self { user, attendance }
+    }
+
+    /// Whose attendance changed.
+    pub fn user(&self) -> &Username {
+        &self.user
+    }
+
+    /// Whether the user is connected afterwards.
+    pub fn is_online(&self) -> bool {
+        self.attendance.is_some()
     }
 }
 
@@ -54,9 +70,10 @@ mod tests {
     fn a_change_built_from_a_status_says_that_status() {
         let ann = Username::parse("ann").unwrap();
         let online = Change::to(ann.clone(), true);
-        assert_eq!(online, Change::CameOnline(ann.clone()));
+        assert_eq!(online, Change::came_online(ann.clone()));
         assert!(online.is_online());
         let offline = Change::to(ann.clone(), false);
+        assert_eq!(offline, Change::went_offline(ann.clone()));
         assert!(!offline.is_online());
         assert_eq!(offline.user(), &ann);
     }

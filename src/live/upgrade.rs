@@ -21,7 +21,8 @@ use crate::{
         admission::{Admission, Refusal},
         courier::CourierDesk,
         hub::Hub,
-        session::{Heartbeat, Peer, WsSession},
+        session::{Heartbeat, Login, Peer, WsSession},
+        status::Device,
         tcp_cutoff::TcpConnection,
     },
     telemetry::RequestId,
@@ -58,10 +59,15 @@ pub async fn users_socket(
         request_id: RequestId::of(&req),
         connection,
     };
+    let login = Login {
+        user: user.username,
+        session: user.session,
+        profile: user.profile,
+        device: Device::of_request(&req),
+    };
     let session = WsSession::new(
         hub.get_ref().clone(),
-        user.username,
-        user.session,
+        login,
         peer,
         *heartbeat.get_ref(),
         permit,

@@ -47,8 +47,8 @@ use crate::{
     auth::{SessionId, Username},
     db,
     live::{
-        hub::{Hub, HubSettings, PresenceHub, Reach, UserLoggedIn, UserLoggedOut},
-        store::PresenceStore,
+        hub::{Hub, HubSettings, PresenceHub, Reach, Stores, UserLoggedIn, UserLoggedOut},
+        status::Device,
     },
     users,
 };
@@ -93,8 +93,13 @@ impl TestHub {
     /// A hub on `db`, which must be migrated already.
     pub fn on(db: DatabaseConnection, grace: Duration) -> Self {
         let hub = Hub::start_with(|hub| {
-            let store = PresenceStore::spawn(db.clone(), NODE_ID.to_owned(), hub.clone());
-            PresenceHub::new(store, Reach::Local, HubSettings::with_grace(grace), NODE_ID)
+            let stores = Stores::spawn(&db, NODE_ID, hub);
+            PresenceHub::new(
+                stores,
+                Reach::Local,
+                HubSettings::with_grace(grace),
+                NODE_ID,
+            )
         });
         Self { hub, db }
     }
@@ -128,7 +133,15 @@ impl TestHub {
     /// Tells the hub that `user` logged in as `session`.
     pub async fn log_in(&self, user: &str, session: &str) {
         let (user, session) = names(user, session);
-        let sent = self.hub.addr().send(UserLoggedIn { user, session });
+        let row = users::find_by_name(&self.db, user.as_str()).await;
+        let profile = row.ok().flatten().map(|row| users::profile_of(&row));
+        let profile = profile.unwrap_or_default();
+        let sent = self.hub.addr().send(UserLoggedIn {
+            user,
+            session,
+            profile,
+            device: Device::Desktop,
+        });
         sent.await.expect("the hub is running");
     }
 

@@ -11,9 +11,10 @@ use crate::{
     auth::{SessionId, Username},
     live::{
         courier::{Audience, Batch, CourierId, OutboxId, Route},
-        hub::{ConnId, Connect, Disconnect, Hub},
+        hub::{ChangeProfile, Choice, ConnId, Connect, Disconnect, Hub, SetActivity},
         protocol::{Frame, ServerFrame},
         session::{Close, CloseReason},
+        status::{Device, Profile},
     },
 };
 
@@ -99,11 +100,27 @@ pub struct StandIn {
 }
 
 impl StandIn {
-    /// Registers a stand-in socket of `user` under the login `session`.
+    /// Registers a stand-in socket of `user` under the login `session`, on
+    /// a desktop, for a user who chose nothing special.
     ///
     /// # Panics
     /// If `user` is not a valid username or the hub has stopped.
     pub async fn connect(hub: &Hub, user: &str, session: &str) -> Self {
+        Self::connect_with(hub, user, session, Device::Desktop, Profile::default()).await
+    }
+
+    /// Registers a stand-in socket on `device`, for a user whose row says
+    /// they chose `profile`.
+    ///
+    /// # Panics
+    /// If `user` is not a valid username or the hub has stopped.
+    pub async fn connect_with(
+        hub: &Hub,
+        user: &str,
+        session: &str,
+        device: Device,
+        profile: Profile,
+    ) -> Self {
         let (tx, seen) = mpsc::unbounded_channel();
         let recorder = Recorder {
             seen: tx,
@@ -120,6 +137,8 @@ impl StandIn {
             .send(Connect {
                 user: Username::parse(user).expect("a valid username"),
                 session: SessionId::from_string(session),
+                device,
+                profile,
                 route,
                 close: recorder.clone().recipient(),
                 connection: None,
@@ -142,6 +161,22 @@ impl StandIn {
             .send(Disconnect { conn: self.conn })
             .await
             .expect("the hub is running");
+    }
+
+    /// Says that its page became active or idle, as a page's `activity`
+    /// frame does.
+    pub async fn set_active(&self, active: bool) {
+        let conn = self.conn;
+        let sent = self.hub.addr().send(SetActivity { conn, active });
+        sent.await.expect("the hub is running");
+    }
+
+    /// Chooses a status or a custom status, as a page's `set_status` and
+    /// `set_custom` frames do.
+    pub async fn choose(&self, choice: Choice) {
+        let conn = self.conn;
+        let sent = self.hub.addr().send(ChangeProfile { conn, choice });
+        sent.await.expect("the hub is running");
     }
 
     /// Stops without unregistering, as a session that crashed: the hub

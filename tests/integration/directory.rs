@@ -225,6 +225,9 @@ async fn online_names_are_each_online_user_once_in_folded_name_order() {
             user_id: Set(user.id),
             node_id: Set(node.into()),
             since: Set(0),
+            active: Set(true),
+            desktop: Set(true),
+            mobile: Set(false),
         }
         .insert(&app.db)
         .await

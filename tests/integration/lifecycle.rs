@@ -54,6 +54,9 @@ async fn rows_left_by_a_crashed_process_are_cleared_at_start() {
         user_id: Set(ghost.id),
         node_id: Set("crashed-node".into()),
         since: Set(0),
+        active: Set(true),
+        desktop: Set(true),
+        mobile: Set(false),
     }
     .insert(&first.db)
     .await

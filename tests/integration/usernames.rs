@@ -6,7 +6,7 @@
 use entity::user;
 use migration::{Migrator, MigratorTrait};
 use presence::auth::Username;
-use sea_orm::{ActiveModelTrait, Database, DatabaseConnection, EntityTrait, QueryOrder, Set};
+use sea_orm::{Database, DatabaseConnection, EntityTrait, QueryOrder, QuerySelect, Set};
 
 use crate::support::{
     PASSWORD,
@@ -63,28 +63,31 @@ async fn migrate_up_to_normalisation(db: &DatabaseConnection) {
 /// Inserts an account as the code before normalisation did: the name as
 /// typed, and its lower-cased key.
 async fn seed(db: &DatabaseConnection, name: &str) {
-    user::ActiveModel {
+    // Without reading the row back: the schema of that time lacks columns
+    // the entity has now.
+    let row = user::ActiveModel {
         username: Set(name.to_owned()),
         username_key: Set(name.to_lowercase()),
         password_hash: Set(bcrypt::hash(PASSWORD, 4).unwrap()),
         created_at: Set(0),
         last_seen_at: Set(None),
         ..Default::default()
-    }
-    .insert(db)
-    .await
-    .expect("seed a user");
+    };
+    user::Entity::insert(row)
+        .exec_without_returning(db)
+        .await
+        .expect("seed a user");
 }
 
 async fn names(db: &DatabaseConnection) -> Vec<(String, String)> {
     user::Entity::find()
+        .select_only()
+        .columns([user::Column::Username, user::Column::UsernameKey])
         .order_by_asc(user::Column::Id)
+        .into_tuple::<(String, String)>()
         .all(db)
         .await
         .unwrap()
-        .into_iter()
-        .map(|row| (row.username, row.username_key))
-        .collect()
 }
 
 #[actix_web::test]

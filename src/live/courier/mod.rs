@@ -77,10 +77,12 @@ pub struct Batch {
 }
 
 /// The sockets a batch is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Audience {
     /// Every socket of the courier that has joined.
     Joined,
+    /// Some joined sockets: one user's own, say.
+    Several(Vec<OutboxId>),
     /// One socket. With `join`, this is its snapshot, and from then on it
     /// is joined, as the hub's `conn`.
     One {
@@ -138,6 +140,14 @@ impl Handler<Batch> for Courier {
         match batch.to {
             Audience::Joined => {
                 for outbox in self.shelf.outboxes.borrow().values() {
+                    if outbox.is_joined() {
+                        push(outbox);
+                    }
+                }
+            }
+            Audience::Several(ids) => {
+                let outboxes = self.shelf.outboxes.borrow();
+                for outbox in ids.iter().filter_map(|id| outboxes.get(id)) {
                     if outbox.is_joined() {
                         push(outbox);
                     }

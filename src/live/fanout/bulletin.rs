@@ -8,6 +8,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::{
+    auth::Username,
+    live::status::{CustomStatus, Manual, Profile, StatusText},
+};
+
 /// One message on the channel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -31,6 +36,20 @@ pub enum Bulletin {
         /// The new user.
         user: String,
     },
+    /// What a user chose for their status; every node (the sender too)
+    /// shows it.
+    Profile {
+        /// Whose.
+        user: String,
+        /// `auto`, `dnd` or `invisible`.
+        manual: String,
+        /// Their custom status's text, if any.
+        #[serde(default)]
+        text: Option<String>,
+        /// When it expires (Unix ms).
+        #[serde(default)]
+        until: Option<i64>,
+    },
     /// A login ended on `origin`; other nodes close its sockets.
     Logout {
         /// Whose login.
@@ -43,11 +62,48 @@ pub enum Bulletin {
 }
 
 impl Bulletin {
+    /// The bulletin of `user`'s `profile`.
+    pub fn profile(user: &Username, profile: &Profile) -> Self {
+        let custom = profile.custom.as_ref();
+        Self::Profile {
+            user: user.to_string(),
+            manual: profile.manual.as_str().to_owned(),
+            text: custom.map(|custom| custom.text.as_str().to_owned()),
+            until: custom.and_then(|custom| custom.until),
+        }
+    }
+
+    /// The user and profile of a `Profile` bulletin; `None` for others, or
+    /// when it does not parse.
+    pub fn read_profile(&self) -> Option<(Username, Profile)> {
+        let Self::Profile {
+            user,
+            manual,
+            text,
+            until,
+        } = self
+        else {
+            return None;
+        };
+        let custom = match text {
+            Some(text) => Some(CustomStatus {
+                text: StatusText::parse(text).ok()?,
+                until: *until,
+            }),
+            None => None,
+        };
+        let profile = Profile {
+            manual: Manual::parse(manual)?,
+            custom,
+        };
+        Some((Username::parse(user).ok()?, profile))
+    }
+
     /// The sequence number of state bulletins.
     pub fn seq(&self) -> Option<u64> {
         match self {
             Self::Presence { seq, .. } | Self::UserAdded { seq, .. } => Some(*seq),
-            Self::Logout { .. } => None,
+            Self::Logout { .. } | Self::Profile { .. } => None,
         }
     }
 }

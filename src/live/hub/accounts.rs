@@ -7,7 +7,10 @@
 use actix::prelude::*;
 
 use super::{News, PresenceHub};
-use crate::auth::{SessionId, Username};
+use crate::{
+    auth::{SessionId, Username},
+    live::status::{Device, Profile},
+};
 
 /// A user logged in: they count as connected for the grace period.
 #[derive(Message)]
@@ -17,6 +20,10 @@ pub struct UserLoggedIn {
     pub user: Username,
     /// The new login.
     pub session: SessionId,
+    /// What they chose for their status, as their row says.
+    pub profile: Profile,
+    /// The kind of device they logged in from.
+    pub device: Device,
 }
 
 /// A user logged out of one login: its sockets are closed with 1000, on
@@ -43,7 +50,8 @@ impl Handler<UserLoggedIn> for PresenceHub {
 
     fn handle(&mut self, msg: UserLoggedIn, ctx: &mut Context<Self>) {
         if self.serving && !self.roster.has_sockets(&msg.user) {
-            self.start_grace(msg.user, msg.session, ctx);
+            self.know_profile(&msg.user, msg.profile);
+            self.start_grace(msg.user, msg.session, Some(msg.device), ctx);
         }
     }
 }

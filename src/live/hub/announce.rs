@@ -54,6 +54,15 @@ impl PresenceHub {
                     .filter_map(|change| self.announce_change(change, at))
                     .collect();
                 self.deliver(frames);
+                for change in &changes {
+                    self.tell_self(&change.user);
+                }
+            }
+            News::Profile { user, profile } => {
+                let frame = self.announced.set_profile(&user, profile, now_millis());
+                self.count_shown();
+                self.deliver(frame.into_iter().collect());
+                self.tell_self(&user);
             }
             News::UserAdded { user } => {
                 let frame = Frame::from(&ServerFrame::UserAdded {
@@ -70,18 +79,23 @@ impl PresenceHub {
     /// Records one change as announced, and returns its frame if it is news.
     pub(super) fn announce_change(&mut self, change: &Change, at: i64) -> Option<Frame> {
         self.meters.announced(change);
-        let frame = self.announced.apply(change, at)?;
-        tracing::info!(user = %change.user(), online = change.is_online(), "presence changed");
+        let frame = self.announced.apply(change, at, now_millis())?;
+        tracing::debug!(user = %change.user(), attendance = ?change.attendance, "presence changed");
+        self.count_shown();
+        Some(frame)
+    }
+
+    /// Updates the gauge of users shown as not offline.
+    pub(super) fn count_shown(&self) {
         self.meters
             .count_online_users(self.announced.online_count());
-        Some(frame)
     }
 
     /// Ends one login here: closes its sockets (1000) and drops its hold.
     pub(super) fn end_login(&mut self, user: &Username, session: &SessionId) {
         self.ended.record(session.clone(), Instant::now());
         let (closed, change) = self.roster.log_out(user, session);
-        for member in closed {
+        for (_, member) in closed {
             self.couriers.release(&member.handle.route);
             member.handle.close.do_send(Close {
                 reason: CloseReason::LoggedOut,

@@ -7,12 +7,20 @@
 //! announced here as a single node announces its own, and as a full
 //! [`ClusterState`] after every (re)connection or missed bulletin.
 
-use std::collections::BTreeSet;
-
 use actix::prelude::*;
 
 use super::{News, PresenceHub};
-use crate::{auth::Username, db::now_millis};
+use crate::{
+    auth::Username,
+    db::now_millis,
+    live::status::{Attendance, Devices},
+};
+
+/// How a user online in the cluster attends, until bulletins say more.
+const LOGGED_IN: Attendance = Attendance {
+    active: true,
+    devices: Devices::NONE,
+};
 
 /// The link is connected (again) as `epoch`. The hub starts forwarding its
 /// news, rewrites this node's rows, and replies with its local online set
@@ -51,10 +59,14 @@ impl Handler<JoinCluster> for PresenceHub {
 
     fn handle(&mut self, msg: JoinCluster, _: &mut Context<Self>) -> Self::Result {
         self.reach.joined(msg.epoch);
-        let local: Vec<Username> = self.roster.online().cloned().collect();
+        let local: Vec<(Username, Attendance)> = self
+            .roster
+            .online()
+            .map(|(user, attendance)| (user.clone(), attendance))
+            .collect();
         // Another node may have taken this one for dead meanwhile.
         self.store.resync(local.clone());
-        MessageResult(local)
+        MessageResult(local.into_iter().map(|(user, _)| user).collect())
     }
 }
 
@@ -70,8 +82,16 @@ impl Handler<ClusterState> for PresenceHub {
     type Result = ();
 
     fn handle(&mut self, msg: ClusterState, _: &mut Context<Self>) {
-        let truth: BTreeSet<Username> = msg.online.into_iter().collect();
-        let frames = self.announced.reconcile(&truth, now_millis());
+        let truth = msg
+            .online
+            .into_iter()
+            .map(|user| {
+                let profile = self.announced.profile(&user);
+                (user, LOGGED_IN, profile)
+            })
+            .collect();
+        let now = now_millis();
+        let frames = self.announced.reconcile(truth, now, now);
         self.meters
             .count_online_users(self.announced.online_count());
         self.deliver(frames);

@@ -23,11 +23,15 @@ use std::{
 use actix::prelude::*;
 
 use super::{ConnId, Disconnect, PresenceHub, Socket};
-use crate::live::{
-    courier::{Audience, Batch, CourierId, Route},
-    frame::Frame,
-    roster::Member,
-    session::{Close, CloseReason},
+use crate::{
+    auth::Username,
+    db::now_millis,
+    live::{
+        courier::{Audience, Batch, CourierId, OutboxId, Route},
+        frame::Frame,
+        roster::Member,
+        session::{Close, CloseReason},
+    },
 };
 
 /// How long a stalled socket has to take its close frame before its TCP
@@ -94,10 +98,35 @@ impl PresenceHub {
         }
     }
 
-    /// Sends a socket its first frame, its snapshot, which joins it.
-    pub(super) fn deliver_snapshot(&mut self, conn: ConnId, route: &Route) {
+    /// Delivers `frame` to `user`'s own sockets only.
+    pub(super) fn deliver_to_user(&mut self, user: &Username, frame: Frame) {
+        let mut by_courier: HashMap<CourierId, (Recipient<Batch>, Vec<OutboxId>)> = HashMap::new();
+        for (_, member) in self.roster.sockets_of(user) {
+            let route = &member.handle.route;
+            by_courier
+                .entry(route.courier)
+                .or_insert_with(|| (route.via.clone(), Vec::new()))
+                .1
+                .push(route.outbox);
+        }
+        let frames: Arc<[Frame]> = Arc::from([frame]);
+        for (via, outboxes) in by_courier.into_values() {
+            let batch = Batch {
+                frames: frames.clone(),
+                to: Audience::Several(outboxes),
+            };
+            // A courier that refuses is found by the next broadcast.
+            let _ = via.try_send(batch);
+        }
+    }
+
+    /// Sends a socket its first frames: the snapshot, which joins it, and,
+    /// for an invisible user, how they see themselves.
+    pub(super) fn deliver_snapshot(&mut self, conn: ConnId, route: &Route, user: &Username) {
+        let mut frames = vec![self.announced.snapshot()];
+        frames.extend(self.announced.self_frame(user, now_millis()));
         let batch = Batch {
-            frames: Arc::from([self.announced.snapshot()]),
+            frames: frames.into(),
             to: Audience::One {
                 outbox: route.outbox,
                 join: Some(conn),
@@ -132,10 +161,12 @@ impl PresenceHub {
     }
 
     /// Takes a socket out of the roster and out of its courier's count.
+    /// Its user's attendance may change (their last active socket left).
     pub(super) fn leave(&mut self, conn: ConnId) -> Option<Member<Socket>> {
-        let member = self.roster.leave(conn)?;
+        let (member, change) = self.roster.leave(conn)?;
         self.couriers.release(&member.handle.route);
         self.meters.count_sockets(self.roster.socket_count());
+        self.decide(change);
         Some(member)
     }
 

@@ -11,20 +11,25 @@
 use actix::{AsyncContext, Context};
 
 use super::PresenceHub;
-use crate::auth::{SessionId, Username};
+use crate::{
+    auth::{SessionId, Username},
+    live::status::Device,
+};
 
 impl PresenceHub {
     /// Keeps `user` online for the grace period on behalf of `session`.
+    /// A login made from `device` starts the user off on it.
     pub(super) fn start_grace(
         &mut self,
         user: Username,
         session: SessionId,
+        device: Option<Device>,
         ctx: &mut Context<Self>,
     ) {
         if self.settings.grace.is_zero() {
             return self.end_at_once(&user, &session);
         }
-        let (change, hold) = self.roster.hold(&user, session.clone());
+        let (change, hold) = self.roster.hold_from(&user, session.clone(), device);
         self.decide(change);
         ctx.run_later(self.settings.grace, move |hub, _| {
             let change = hub.roster.release(&user, &session, hold);

@@ -33,6 +33,7 @@ mod handle;
 mod meters;
 mod reach;
 mod shutdown;
+mod status;
 
 use std::time::{Duration, Instant};
 
@@ -45,6 +46,7 @@ pub use self::{
     handle::{Counted, Hub, Relay},
     reach::{News, Reach},
     shutdown::Shutdown,
+    status::{ChangeProfile, Choice, ProfileSaved, SetActivity},
 };
 pub use crate::live::roster::ConnId;
 use crate::{
@@ -54,9 +56,11 @@ use crate::{
         change::Change,
         courier::Route,
         ended_logins::EndedLogins,
+        profile_store::ProfileStore,
         progress::Progress,
         roster::{Member, Roster},
         session::{Close, CloseReason},
+        status::{Device, Profile},
         store::PresenceStore,
         tcp_cutoff::TcpConnection,
     },
@@ -71,6 +75,10 @@ pub struct Connect {
     pub user: Username,
     /// The login the socket was opened under.
     pub session: SessionId,
+    /// The kind of device it is on.
+    pub device: Device,
+    /// What the user chose for their status, as their row says.
+    pub profile: Profile,
     /// How the hub's frames reach the socket.
     pub route: Route,
     /// Where the hub sends a request to close.
@@ -110,6 +118,24 @@ pub struct Socket {
     progress: Option<Progress>,
 }
 
+/// The writers the hub hands its changes to.
+pub struct Stores {
+    /// The `LoggedInUser` rows.
+    pub presence: PresenceStore,
+    /// What users choose, on their `users` rows.
+    pub profiles: ProfileStore,
+}
+
+impl Stores {
+    /// Starts both writers on `db` for node `node_id`, reporting to `hub`.
+    pub fn spawn(db: &sea_orm::DatabaseConnection, node_id: &str, hub: &Hub) -> Self {
+        Self {
+            presence: PresenceStore::spawn(db.clone(), node_id.to_owned(), hub.clone()),
+            profiles: ProfileStore::spawn(db.clone(), hub.clone()),
+        }
+    }
+}
+
 /// The hub's timings.
 #[derive(Clone, Copy, Debug)]
 pub struct HubSettings {
@@ -137,6 +163,8 @@ pub struct PresenceHub {
     announced: Announced,
     /// Writes changes to the `LoggedInUser` rows before they are announced.
     store: PresenceStore,
+    /// Writes what users choose to their rows.
+    profile_store: ProfileStore,
     /// This node alone, or the cluster.
     reach: Reach,
     /// The couriers the sockets are reached through.
@@ -153,13 +181,14 @@ pub struct PresenceHub {
 }
 
 impl PresenceHub {
-    /// A hub of node `node_id` that writes through `store`, reaches as far
-    /// as `reach`, and keeps time as `settings` say.
-    pub fn new(store: PresenceStore, reach: Reach, settings: HubSettings, node_id: &str) -> Self {
+    /// A hub of node `node_id` that writes through `stores`, reaches as
+    /// far as `reach`, and keeps time as `settings` say.
+    pub fn new(stores: Stores, reach: Reach, settings: HubSettings, node_id: &str) -> Self {
         Self {
             roster: Roster::default(),
             announced: Announced::default(),
-            store,
+            store: stores.presence,
+            profile_store: stores.profiles,
             reach,
             couriers: delivery::Couriers::default(),
             ended: EndedLogins::default(),
@@ -188,6 +217,7 @@ impl Actor for PresenceHub {
         // A fifth of the timeout: a stalled socket goes within 1.2 of it.
         let every = self.settings.stall_timeout / 5;
         ctx.run_interval(every, |hub, _| hub.cut_stalled(Instant::now()));
+        ctx.run_interval(status::EXPIRY_CHECK, |hub, _| hub.expire_custom_statuses());
     }
 }
 
@@ -213,10 +243,13 @@ impl Handler<Connect> for PresenceHub {
         // The snapshot goes first, so it precedes every event this socket
         // receives; events announced later apply on top of it.
         self.couriers.register(&msg.route);
-        self.deliver_snapshot(id, &msg.route);
+        self.deliver_snapshot(id, &msg.route, &msg.user);
+        self.know_profile(&msg.user, msg.profile);
         let member = Member {
             user: msg.user,
             session: msg.session,
+            device: msg.device,
+            active: true,
             handle: Socket {
                 route: msg.route,
                 close: msg.close,
@@ -239,7 +272,7 @@ impl Handler<Disconnect> for PresenceHub {
             return;
         };
         if !self.roster.has_sockets(&member.user) {
-            self.start_grace(member.user, member.session, ctx);
+            self.start_grace(member.user, member.session, None, ctx);
         }
     }
 }

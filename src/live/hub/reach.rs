@@ -10,7 +10,7 @@
 
 use crate::{
     auth::{SessionId, Username},
-    live::{change::Change, fanout::Fanout},
+    live::{change::Change, fanout::Fanout, status::Profile},
 };
 
 /// What a hub has to tell the sockets of every node.
@@ -25,6 +25,14 @@ pub enum News {
         /// When they were written (Unix ms): the last-seen time of users
         /// who went offline.
         at: i64,
+    },
+    /// What a user chose: auto, do not disturb or invisible, and their
+    /// custom status. It precedes their attendance when they connect.
+    Profile {
+        /// Whose.
+        user: Username,
+        /// All of it.
+        profile: Profile,
     },
     /// A new account.
     UserAdded {

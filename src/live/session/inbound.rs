@@ -1,8 +1,13 @@
-//! What a client sends: pings, and nothing else that matters.
+//! What a client sends: pings, activity, and its user's status.
 //!
-//! Text other than `{"type":"ping"}` is ignored, so nothing a client sends
-//! reaches the hub and no client can change anyone else's presence. A
-//! binary message closes the socket with 1003, a message over 64 KiB (in
+//! Every text frame is read and validated at this boundary
+//! ([`ClientFrame::read`]); a bad one gets an `error` frame back and
+//! changes nothing. What reaches the hub names the socket, never a user,
+//! so no client can change anyone else's presence. Frames beyond the
+//! client's budget are ignored, and a flood closes the socket with 1008
+//! (see `budget`).
+//!
+//! A binary message closes the socket with 1003, a message over 64 KiB (in
 //! one frame or assembled from continuation frames) with 1009, and a
 //! broken frame with 1002. A client's Close frame is answered, and the
 //! server then closes the connection (see `outlet`).
@@ -13,9 +18,13 @@ use actix::prelude::*;
 use actix_http::ws::Item;
 use actix_web_actors::ws::{self, CloseCode};
 
-use super::{MAX_MESSAGE_BYTES, WsSession};
+use super::{MAX_MESSAGE_BYTES, WsSession, budget::Verdict};
 use crate::{
-    live::protocol::{ClientFrame, Frame, ServerFrame},
+    db::now_millis,
+    live::{
+        hub::{ChangeProfile, Choice, SetActivity},
+        protocol::{ClientFrame, Frame, ServerFrame},
+    },
     metrics::SOCKETS_CLOSED,
 };
 
@@ -32,8 +41,34 @@ impl WsSession {
     }
 
     fn on_text(&mut self, text: &str, ctx: &mut ws::WebsocketContext<Self>) {
-        if let Some(ClientFrame::Ping) = ClientFrame::parse(text) {
-            ctx.text(Frame::from(&ServerFrame::Pong).as_str());
+        match self.budget.spend(Instant::now()) {
+            Verdict::Take => {}
+            Verdict::Ignore => return,
+            Verdict::Flood => {
+                return self.close_abusive(ctx, CloseCode::Policy, "too many frames");
+            }
+        }
+        let frame = match ClientFrame::read(text, now_millis()) {
+            Ok(frame) => frame,
+            Err(refused) => {
+                let error = ServerFrame::Error {
+                    reason: refused.to_string(),
+                };
+                return ctx.text(Frame::from(&error).as_str());
+            }
+        };
+        let Some(conn) = self.conn else { return };
+        match frame {
+            ClientFrame::Ping => ctx.text(Frame::from(&ServerFrame::Pong).as_str()),
+            ClientFrame::Activity { active } => self.hub.tell(SetActivity { conn, active }),
+            ClientFrame::SetStatus { manual } => self.hub.tell(ChangeProfile {
+                conn,
+                choice: Choice::Status(manual),
+            }),
+            ClientFrame::SetCustom { custom } => self.hub.tell(ChangeProfile {
+                conn,
+                choice: Choice::Custom(custom),
+            }),
         }
     }
 

@@ -8,6 +8,7 @@
 //! dispatcher writes out. The session holds its [`Permit`] for its whole
 //! life, so its place under the socket caps is given back however it ends.
 
+mod budget;
 mod inbound;
 mod outlet;
 
@@ -20,7 +21,7 @@ use actix::prelude::*;
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web_actors::ws::{self, CloseCode};
 
-use self::outlet::Outlet;
+use self::{budget::FrameBudget, outlet::Outlet};
 use crate::{
     auth::{SessionId, Username},
     live::{
@@ -29,6 +30,7 @@ use crate::{
         hub::{ConnId, Connect, Disconnect, Hub},
         progress::Progress,
         sliced::Sliced,
+        status::{Device, Profile},
         tcp_cutoff::TcpConnection,
     },
     metrics::SOCKETS_CLOSED,
@@ -93,11 +95,29 @@ pub struct Peer {
     pub connection: Option<TcpConnection>,
 }
 
+/// Who a socket belongs to, as its upgrade found out.
+#[derive(Clone, Debug)]
+pub struct Login {
+    /// The user.
+    pub user: Username,
+    /// Their login.
+    pub session: SessionId,
+    /// What they chose for their status, as their row says.
+    pub profile: Profile,
+    /// The kind of device, from the upgrade's `User-Agent`.
+    pub device: Device,
+}
+
 /// One WebSocket connection of one logged-in user.
 pub struct WsSession {
     hub: Hub,
     user: Username,
     session: SessionId,
+    device: Device,
+    /// Handed to the hub with `Connect`.
+    profile: Option<Profile>,
+    /// How many more frames the client may send.
+    budget: FrameBudget,
     peer: Peer,
     heartbeat: Heartbeat,
     conn: Option<ConnId>,
@@ -115,11 +135,10 @@ pub struct WsSession {
 }
 
 impl WsSession {
-    /// A session for `user`'s login `session`, coming from `peer`.
+    /// A session for `login`, coming from `peer`.
     pub fn new(
         hub: Hub,
-        user: Username,
-        session: SessionId,
+        login: Login,
         peer: Peer,
         heartbeat: Heartbeat,
         permit: Permit,
@@ -128,8 +147,11 @@ impl WsSession {
         let (claim, route) = courier.open_outbox();
         Self {
             hub,
-            user,
-            session,
+            user: login.user,
+            session: login.session,
+            device: login.device,
+            profile: Some(login.profile),
+            budget: FrameBudget::default(),
             peer,
             heartbeat,
             conn: None,
@@ -189,6 +211,8 @@ impl Actor for WsSession {
         let connect = Connect {
             user: self.user.clone(),
             session: self.session.clone(),
+            device: self.device,
+            profile: self.profile.take().unwrap_or_default(),
             route: self.route.clone(),
             close: ctx.address().recipient(),
             connection: self.peer.connection,

@@ -27,6 +27,7 @@ use crate::{
     live::{
         change::Change,
         hub::{Hub, Persisted},
+        status::Attendance,
     },
 };
 
@@ -37,7 +38,7 @@ const MAX_BATCH: usize = 4096;
 
 enum Command {
     Record(Vec<Change>),
-    Resync(Vec<Username>),
+    Resync(Vec<(Username, Attendance)>),
     Stop(oneshot::Sender<()>),
 }
 
@@ -70,7 +71,7 @@ impl PresenceStore {
     /// Replaces this node's rows with exactly `users`, after changes queued
     /// before. Used when the node rejoins a cluster, in case another node
     /// took it for dead and removed its rows.
-    pub fn resync(&self, users: Vec<Username>) {
+    pub fn resync(&self, users: Vec<(Username, Attendance)>) {
         let _ = self.commands.send(Command::Resync(users));
     }
 
@@ -90,8 +91,8 @@ async fn run(
     mut inbox: mpsc::UnboundedReceiver<Command>,
     hub: Hub,
 ) {
-    // The latest unwritten state of each user: `true` for online.
-    let mut backlog: BTreeMap<Username, bool> = BTreeMap::new();
+    // The latest unwritten state of each user: `None` for offline.
+    let mut backlog: BTreeMap<Username, Option<Attendance>> = BTreeMap::new();
     loop {
         let first = if backlog.is_empty() {
             inbox.recv().await
@@ -111,10 +112,7 @@ async fn run(
             match command {
                 Command::Record(changes) => {
                     for change in &changes {
-                        match change {
-                            Change::CameOnline(user) => backlog.insert(user.clone(), true),
-                            Change::WentOffline(user) => backlog.insert(user.clone(), false),
-                        };
+                        backlog.insert(change.user.clone(), change.attendance);
                     }
                     batch.extend(changes);
                 }

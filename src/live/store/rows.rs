@@ -8,10 +8,14 @@ use std::collections::BTreeMap;
 use entity::{logged_in_user, user};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
-    Set, TransactionTrait, sea_query::Expr,
+    Set, TransactionTrait,
+    sea_query::{Expr, OnConflict},
 };
 
-use crate::auth::Username;
+use crate::{
+    auth::Username,
+    live::status::{Attendance, Device, Manual},
+};
 
 /// Bind parameters per statement stay well under every backend's limit.
 const CHUNK: usize = 500;
@@ -25,87 +29,130 @@ const CHUNK: usize = 500;
 pub(super) async fn write(
     db: &DatabaseConnection,
     node_id: &str,
-    states: &BTreeMap<Username, bool>,
+    states: &BTreeMap<Username, Option<Attendance>>,
     now: i64,
 ) -> Result<(), DbErr> {
-    let (online, offline): (Vec<&Username>, Vec<&Username>) = states
-        .keys()
-        .partition(|user| states.get(*user).copied().unwrap_or(false));
-    let mut online_ids = Vec::new();
-    for names in online.chunks(CHUNK) {
-        online_ids.extend(user_ids(db, names).await?);
-    }
+    let online: Vec<(&Username, Attendance)> = states
+        .iter()
+        .filter_map(|(user, state)| Some((user, (*state)?)))
+        .collect();
+    let offline: Vec<&Username> = states
+        .iter()
+        .filter(|(_, state)| state.is_none())
+        .map(|(user, _)| user)
+        .collect();
+    let online_rows = with_ids(db, &online).await?;
     let mut offline_ids = Vec::new();
     for names in offline.chunks(CHUNK) {
-        offline_ids.extend(user_ids(db, names).await?);
+        offline_ids.extend(user_ids(db, names).await?.into_iter().map(|(id, _)| id));
     }
 
     let txn = db.begin().await?;
-    insert_rows(&txn, node_id, &online_ids, now).await?;
+    upsert_rows(&txn, node_id, &online_rows, now).await?;
     for ids in offline_ids.chunks(CHUNK) {
         logged_in_user::Entity::delete_many()
             .filter(logged_in_user::Column::NodeId.eq(node_id))
             .filter(logged_in_user::Column::UserId.is_in(ids.to_vec()))
             .exec(&txn)
             .await?;
+        // An invisible user's last-seen time stays when they went invisible.
         user::Entity::update_many()
             .col_expr(user::Column::LastSeenAt, Expr::value(now))
             .filter(user::Column::Id.is_in(ids.to_vec()))
+            .filter(user::Column::ManualStatus.ne(Manual::Invisible.as_str()))
             .exec(&txn)
             .await?;
     }
     txn.commit().await
 }
 
-/// Inserts `(user, node_id)` rows, keeping any that exist.
-async fn insert_rows(
+/// The account ids of `users`, each with how they attend.
+async fn with_ids(
+    db: &DatabaseConnection,
+    users: &[(&Username, Attendance)],
+) -> Result<Vec<(i64, Attendance)>, DbErr> {
+    let attendance: BTreeMap<&str, Attendance> = users
+        .iter()
+        .map(|(user, attendance)| (user.as_str(), *attendance))
+        .collect();
+    let names: Vec<&Username> = users.iter().map(|(user, _)| *user).collect();
+    let mut rows = Vec::new();
+    for chunk in names.chunks(CHUNK) {
+        for (id, name) in user_ids(db, chunk).await? {
+            rows.extend(attendance.get(name.as_str()).map(|a| (id, *a)));
+        }
+    }
+    Ok(rows)
+}
+
+/// Inserts `(user, node_id)` rows with how each user attends, updating
+/// the attendance of rows that exist.
+async fn upsert_rows(
     txn: &impl ConnectionTrait,
     node_id: &str,
-    ids: &[i64],
+    rows: &[(i64, Attendance)],
     now: i64,
 ) -> Result<(), DbErr> {
-    for chunk in ids.chunks(CHUNK) {
-        let rows = chunk.iter().map(|&user_id| logged_in_user::ActiveModel {
-            user_id: Set(user_id),
-            node_id: Set(node_id.to_owned()),
-            since: Set(now),
-        });
+    for chunk in rows.chunks(CHUNK) {
+        let rows = chunk
+            .iter()
+            .map(|&(user_id, attendance)| logged_in_user::ActiveModel {
+                user_id: Set(user_id),
+                node_id: Set(node_id.to_owned()),
+                since: Set(now),
+                active: Set(attendance.active),
+                desktop: Set(attendance.devices.contains(Device::Desktop)),
+                mobile: Set(attendance.devices.contains(Device::Mobile)),
+            });
         logged_in_user::Entity::insert_many(rows)
-            .on_conflict_do_nothing()
+            .on_conflict(
+                OnConflict::columns([
+                    logged_in_user::Column::UserId,
+                    logged_in_user::Column::NodeId,
+                ])
+                .update_columns([
+                    logged_in_user::Column::Active,
+                    logged_in_user::Column::Desktop,
+                    logged_in_user::Column::Mobile,
+                ])
+                .to_owned(),
+            )
             .exec_without_returning(txn)
             .await?;
     }
     Ok(())
 }
 
-async fn user_ids(db: &impl ConnectionTrait, names: &[&Username]) -> Result<Vec<i64>, DbErr> {
+/// The ids and names of the accounts named `names`.
+async fn user_ids(
+    db: &impl ConnectionTrait,
+    names: &[&Username],
+) -> Result<Vec<(i64, String)>, DbErr> {
     user::Entity::find()
         .select_only()
         .column(user::Column::Id)
+        .column(user::Column::Username)
         .filter(user::Column::Username.is_in(names.iter().map(|name| name.as_str())))
-        .into_tuple::<i64>()
+        .into_tuple::<(i64, String)>()
         .all(db)
         .await
 }
 
-/// Makes `node_id`'s rows exactly `users`.
+/// Makes `node_id`'s rows exactly `users`, with how each attends.
 pub(super) async fn replace_node(
     db: &DatabaseConnection,
     node_id: &str,
-    users: &[Username],
+    users: &[(Username, Attendance)],
     now: i64,
 ) -> Result<(), DbErr> {
-    let names: Vec<&Username> = users.iter().collect();
-    let mut ids = Vec::new();
-    for chunk in names.chunks(CHUNK) {
-        ids.extend(user_ids(db, chunk).await?);
-    }
+    let users: Vec<(&Username, Attendance)> = users.iter().map(|(u, a)| (u, *a)).collect();
+    let rows = with_ids(db, &users).await?;
     let txn = db.begin().await?;
     logged_in_user::Entity::delete_many()
         .filter(logged_in_user::Column::NodeId.eq(node_id))
         .exec(&txn)
         .await?;
-    insert_rows(&txn, node_id, &ids, now).await?;
+    upsert_rows(&txn, node_id, &rows, now).await?;
     txn.commit().await
 }
 

@@ -226,12 +226,25 @@ impl Link {
                     session: session.as_str().to_owned(),
                     origin: self.config.node_id.clone(),
                 };
-                let text = serde_json::to_string(&bulletin)?;
-                let mut publish = redis::cmd("PUBLISH");
-                publish.arg(self.keys.channel()).arg(text);
-                timed("publish", publish.query_async::<()>(conn)).await
+                self.publish(&bulletin, conn).await
+            }
+            News::Profile { user, profile } => {
+                self.publish(&Bulletin::profile(&user, &profile), conn)
+                    .await
             }
         }
+    }
+
+    /// Publishes a bulletin that is not part of the ordered state.
+    async fn publish(
+        &self,
+        bulletin: &Bulletin,
+        conn: &mut MultiplexedConnection,
+    ) -> LinkResult<()> {
+        let text = serde_json::to_string(bulletin)?;
+        let mut publish = redis::cmd("PUBLISH");
+        publish.arg(self.keys.channel()).arg(text);
+        timed("publish", publish.query_async::<()>(conn)).await
     }
 
     async fn on_message(
@@ -245,6 +258,9 @@ impl Link {
             return Ok(());
         };
         let Some(seq) = bulletin.seq() else {
+            if let Some((user, profile)) = bulletin.read_profile() {
+                self.tell_news(News::Profile { user, profile });
+            }
             if let Bulletin::Logout {
                 user,
                 session,

@@ -1,0 +1,130 @@
+//! What a page says about its own user: that it is active or idle, and the
+//! status the user chooses (auto, do not disturb, invisible, a custom
+//! status).
+//!
+//! A page can only ever speak for its own user: the hub looks the user up
+//! by the socket's id, never by a name the client sends. Activity changes
+//! the user's attendance, through the roster, like a socket coming or
+//! going. A choice is written to the user's row by the [`ProfileStore`]
+//! and comes back as [`ProfileSaved`], to be spread as news: in a cluster
+//! it reaches the user's other tabs on other nodes too. Custom statuses
+//! expire by themselves, checked every second.
+//!
+//! [`ProfileStore`]: crate::live::profile_store::ProfileStore
+
+use std::time::Duration;
+
+use actix::prelude::*;
+
+use super::{ConnId, News, PresenceHub};
+use crate::{
+    auth::Username,
+    db::now_millis,
+    live::status::{CustomStatus, Manual, Profile},
+};
+
+/// How often expired custom statuses are looked for.
+pub(super) const EXPIRY_CHECK: Duration = Duration::from_secs(1);
+
+/// A socket's page became active or idle.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SetActivity {
+    /// The socket.
+    pub conn: ConnId,
+    /// `true` for active.
+    pub active: bool,
+}
+
+/// A socket's user chose a status or a custom status.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ChangeProfile {
+    /// The socket that asked.
+    pub conn: ConnId,
+    /// What it asked.
+    pub choice: Choice,
+}
+
+/// One choice of a user about their status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// Auto, do not disturb or invisible.
+    Status(Manual),
+    /// A new custom status, or none.
+    Custom(Option<CustomStatus>),
+}
+
+/// A user's choice was written (or will be, once the database answers).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ProfileSaved {
+    /// Whose.
+    pub user: Username,
+    /// What they chose, all of it.
+    pub profile: Profile,
+}
+
+impl Handler<SetActivity> for PresenceHub {
+    type Result = ();
+
+    fn handle(&mut self, msg: SetActivity, _: &mut Context<Self>) {
+        let change = self.roster.set_active(msg.conn, msg.active);
+        self.decide(change);
+    }
+}
+
+impl Handler<ChangeProfile> for PresenceHub {
+    type Result = ();
+
+    fn handle(&mut self, msg: ChangeProfile, _: &mut Context<Self>) {
+        let Some(member) = self.roster.member(msg.conn) else {
+            return;
+        };
+        let user = member.user.clone();
+        let mut profile = self.announced.profile(&user);
+        match msg.choice {
+            Choice::Status(manual) => profile.manual = manual,
+            Choice::Custom(custom) => profile.custom = custom,
+        }
+        self.profile_store.save(user, profile);
+    }
+}
+
+impl Handler<ProfileSaved> for PresenceHub {
+    type Result = ();
+
+    fn handle(&mut self, msg: ProfileSaved, _: &mut Context<Self>) {
+        self.spread(News::Profile {
+            user: msg.user,
+            profile: msg.profile,
+        });
+    }
+}
+
+impl PresenceHub {
+    /// Announces the custom statuses that expired by now.
+    pub(super) fn expire_custom_statuses(&mut self) {
+        let frames = self.announced.expire(now_millis());
+        self.deliver(frames);
+    }
+
+    /// Spreads what a user chose, when it differs from what this node
+    /// knows: before their attendance, so that it is shown with it.
+    pub(super) fn know_profile(&mut self, user: &Username, profile: Profile) {
+        if self.announced.profile(user) != profile {
+            self.spread(News::Profile {
+                user: user.clone(),
+                profile,
+            });
+        }
+    }
+
+    /// Sends `user`'s own sockets how they see themselves, when that
+    /// differs from what everyone else sees (they are invisible).
+    pub(super) fn tell_self(&mut self, user: &Username) {
+        if let Some(frame) = self.announced.self_frame(user, now_millis()) {
+            self.deliver_to_user(user, frame);
+        }
+    }
+}
