@@ -40,6 +40,7 @@
 //!   shuts it down cleanly.
 //! - [`shutdown`]: Ctrl-C, SIGTERM and the handle that ask for that shutdown.
 //! - [`db`]: connecting to SQLite or PostgreSQL and running the migrations.
+//! - [`lookup`]: reading the one row a unique key names, without `LIMIT ?`.
 //! - [`deployment`]: one node or a cluster: what differs between the two.
 //! - [`testkit`] (feature `testkit`): stand-in sessions and a hub to drive
 //!   them, for tests outside the crate.
@@ -78,6 +79,7 @@ pub mod error;
 pub mod forwarded;
 pub mod health;
 pub mod live;
+pub mod lookup;
 pub mod metrics;
 pub mod open_files;
 pub mod pages;

@@ -70,10 +70,8 @@ pub async fn find_by_username(
     db: &DatabaseConnection,
     username: &Username,
 ) -> Result<Option<user::Model>, DbErr> {
-    user::Entity::find()
-        .filter(user::Column::UsernameKey.eq(username.key()))
-        .one(db)
-        .await
+    let select = user::Entity::find().filter(user::Column::UsernameKey.eq(username.key()));
+    crate::lookup::by_unique_key(select, db).await
 }
 
 /// The account whose name matches `name` once folded (see
@@ -107,7 +105,7 @@ pub async fn replace_password_hash(
 
 /// The account with this id.
 pub async fn find_by_id(db: &DatabaseConnection, id: i64) -> Result<Option<user::Model>, DbErr> {
-    user::Entity::find_by_id(id).one(db).await
+    crate::lookup::by_unique_key(user::Entity::find_by_id(id), db).await
 }
 
 /// What `row`'s user chose for their status. A value the database holds

@@ -44,9 +44,9 @@ fn expiry(ttl: &Duration) -> i64 {
 
 impl SessionStore for DbSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
-        let row = session::Entity::find_by_id(key.as_ref().to_owned())
-            .filter(session::Column::ExpiresAt.gt(now_millis()))
-            .one(&self.db)
+        let select = session::Entity::find_by_id(key.as_ref().to_owned())
+            .filter(session::Column::ExpiresAt.gt(now_millis()));
+        let row = crate::lookup::by_unique_key(select, &self.db)
             .await
             .map_err(|err| LoadError::Other(err.into()))?;
         row.map(|row| serde_json::from_str(&row.state))
