@@ -22,10 +22,16 @@ use crate::live::{
     hub::{ConnId, Disconnect, Hub},
 };
 
-/// Batches queued for one socket beyond which the courier judges it
+/// Frames queued for one socket beyond which the courier judges it
 /// stalled. With the kernel's send buffer and the HTTP dispatcher's
 /// 32 KiB, this bounds what a client that stops reading makes the server
 /// hold (the frames themselves are shared with every other socket).
+///
+/// It counts frames, not batches: in a cluster, news arrives from Redis
+/// in bursts and one batch may carry many frames, so a count of batches
+/// would let a stalled socket queue far more. A batch is still taken
+/// whole while fewer frames wait, so a healthy socket is never cut for
+/// one large burst.
 pub const OUTBOX_CAPACITY: usize = 64;
 
 /// What became of a push.
@@ -42,6 +48,8 @@ pub(super) enum Pushed {
 /// The frames waiting for one socket.
 pub(super) struct Outbox {
     batches: RefCell<VecDeque<Arc<[Frame]>>>,
+    /// How many frames wait, over all batches.
+    queued: Cell<usize>,
     /// How many frames of the front batch were taken already.
     taken: Cell<usize>,
     waker: RefCell<Option<Waker>>,
@@ -56,6 +64,7 @@ impl Outbox {
     pub(super) fn new() -> Self {
         Self {
             batches: RefCell::new(VecDeque::new()),
+            queued: Cell::new(0),
             taken: Cell::new(0),
             waker: RefCell::new(None),
             conn: Cell::new(None),
@@ -79,11 +88,11 @@ impl Outbox {
         if self.closed.get() {
             return Pushed::Closed;
         }
-        let mut batches = self.batches.borrow_mut();
-        if batches.len() >= OUTBOX_CAPACITY {
+        if self.queued.get() >= OUTBOX_CAPACITY {
             return Pushed::Full;
         }
-        batches.push_back(batch);
+        self.queued.set(self.queued.get() + batch.len());
+        self.batches.borrow_mut().push_back(batch);
         if let Some(waker) = self.waker.borrow().as_ref() {
             waker.wake_by_ref();
         }
@@ -94,6 +103,7 @@ impl Outbox {
     pub(super) fn close(&self) {
         self.closed.set(true);
         self.batches.borrow_mut().clear();
+        self.queued.set(0);
         self.taken.set(0);
     }
 }
@@ -124,6 +134,10 @@ impl Claim {
         };
         let taken = self.outbox.taken.get();
         let bytes = front.get(taken).map(Frame::wire);
+        if bytes.is_some() {
+            let queued = &self.outbox.queued;
+            queued.set(queued.get().saturating_sub(1));
+        }
         if taken + 1 >= front.len() {
             batches.pop_front();
             self.outbox.taken.set(0);
@@ -157,5 +171,36 @@ impl Drop for Claim {
         {
             self.hub.tell(Disconnect { conn });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(frames: usize) -> Arc<[Frame]> {
+        (0..frames).map(|_| Frame::of_text("{}")).collect()
+    }
+
+    #[test]
+    fn an_outbox_that_is_not_read_is_full_after_its_capacity_in_frames_even_in_large_batches() {
+        let outbox = Outbox::new();
+        assert_eq!(outbox.push(batch(OUTBOX_CAPACITY / 2)), Pushed::Queued);
+        assert_eq!(outbox.push(batch(OUTBOX_CAPACITY / 2)), Pushed::Queued);
+        assert_eq!(outbox.push(batch(1)), Pushed::Full);
+    }
+
+    #[test]
+    fn an_empty_outbox_takes_a_burst_larger_than_its_capacity() {
+        let outbox = Outbox::new();
+        assert_eq!(outbox.push(batch(OUTBOX_CAPACITY * 4)), Pushed::Queued);
+        assert_eq!(outbox.push(batch(1)), Pushed::Full);
+    }
+
+    #[test]
+    fn a_closed_outbox_takes_nothing() {
+        let outbox = Outbox::new();
+        outbox.close();
+        assert_eq!(outbox.push(batch(1)), Pushed::Closed);
     }
 }
