@@ -49,6 +49,12 @@ export class ListView {
       if (person === null) { continue; }
       this.#items.set(person.username, li);
       people.push(person);
+      // The server words an expiry in GMT, the reader's own time is
+      // better; a line without a dot comes from a server older than the
+      // rich statuses.
+      if (person.custom?.until || !li.querySelector('.user-dot')) {
+        drawItem(li, itemView(person.username, person, Date.now()));
+      }
     }
     return people;
   }

@@ -125,8 +125,7 @@ function start() {
       const mine = state.person(viewer);
       if (menu && mine && mine !== me) { menu.showSelf(mine); }
       me = mine;
-      const event = readFrame(frame);
-      if (menu && event?.kind === 'error') { menu.showError(event.reason); }
+      if (menu && frame?.type === 'error') { menu.showError(readFrame(frame).reason); }
     },
     onPhase: (phase) => list.showConnection(phase),
     onLoggedOut: logIn,
