@@ -12,6 +12,7 @@
 //! `docs/screenshot.png`.
 
 mod driver;
+mod idle;
 mod rich;
 mod screenshot;
 mod server;

@@ -131,6 +131,13 @@ async fn statuses_custom_statuses_and_invisibility_reach_the_other_windows_live(
     .await;
     assert_eq!(a.custom_status("bob").await.unwrap().0, "In a meeting");
 
+    // The lines the page drew from frames are the ones the server renders.
+    let drawn = a.drawn_lines().await;
+    let rendered = a.rendered_lines().await;
+    for name in ["alice", "bob", "carol", "dave", "erin"] {
+        assert_eq!(drawn[name], rendered[name], "{name}'s line");
+    }
+
     // Carol goes invisible: offline to everyone else, yet she still sees
     // them live.
     c.choose_status_by_pointer("invisible").await;

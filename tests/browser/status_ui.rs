@@ -190,4 +190,32 @@ impl Context {
         );
         self.run(&script).await;
     }
+
+    /// The outerHTML of every line this page shows, by name, without
+    /// `title` attributes (the server writes an expiry in GMT, the page
+    /// in the reader's own time).
+    pub async fn drawn_lines(&self) -> Value {
+        self.run(
+            "var out = {}; document.querySelectorAll('li.user').forEach(function (li) { \
+               var copy = li.cloneNode(true); copy.querySelectorAll('[title]').forEach(function (el) { \
+                 el.removeAttribute('title'); }); out[li.dataset.username] = copy.outerHTML; }); \
+             return out;",
+        )
+        .await
+    }
+
+    /// The same for the lines of `/` as the server renders it now, for
+    /// this page's login.
+    pub async fn rendered_lines(&self) -> Value {
+        let script = "var done = arguments[0]; fetch('/', { credentials: 'same-origin' }) \
+             .then(function (r) { return r.text(); }).then(function (html) { \
+               var doc = new DOMParser().parseFromString(html, 'text/html'); var out = {}; \
+               doc.querySelectorAll('li.user').forEach(function (li) { \
+                 li.querySelectorAll('[title]').forEach(function (el) { el.removeAttribute('title'); }); \
+                 out[li.dataset.username] = li.outerHTML; }); done(out); });";
+        self.client
+            .execute_async(script, Vec::new())
+            .await
+            .expect("fetch /")
+    }
 }
