@@ -82,7 +82,8 @@ export class StatusMenu {
       ? `“${custom.text}”${custom.until === null ? '' : ` · ${untilText(custom.until, Date.now())}`}`
       : '';
     clear.hidden = !custom;
-    if (!this.#open && custom) { this.#el.text.value = custom.text; }
+    // Not while the panel is open: the viewer may be typing there.
+    if (!this.#open) { this.#el.text.value = custom ? custom.text : ''; }
   }
 
   /** Says why the server refused a frame, in the polite live region. */
