@@ -5,9 +5,19 @@
 //! in name order, each with their status:
 //!
 //! ```json
-//! {"users":[{"username":"alice","online":true,"last_seen_at":1763683200000}],
+//! {"users":[{"username":"alice","online":true,"last_seen_at":1763683200000,
+//!             "status":"dnd","custom":{"text":"🎧 focus","until":1763690400000},
+//!             "devices":["desktop"]},
+//!            {"username":"bob","online":false,"last_seen_at":1763683260000,
+//!             "status":"offline","devices":[]}],
 //!  "next":"616c2f616c696365"}
 //! ```
+//!
+//! `online` is the seed's flag: `true` for `online`, `away` and `dnd`.
+//! `status`, `custom` (absent without one, or when offline) and `devices`
+//! are as in the WebSocket's `presence` frame (see
+//! [`crate::live::protocol`]). An invisible user is `offline`, with the
+//! last-seen time of when they went invisible.
 //!
 //! `next` is `null` on the last page; otherwise it is passed back as
 //! `after` for the following page. Pages are keyset-paginated on the folded
@@ -22,7 +32,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     auth::MaybeUser,
+    db::now_millis,
     error::AppError,
+    live::protocol::CustomWire,
     users::{self, Listed},
 };
 
@@ -39,11 +51,44 @@ pub struct UsersQuery {
     pub after: String,
 }
 
+/// One user of a page, as JSON.
+#[derive(Debug, Serialize)]
+pub struct UserJson {
+    /// The name as typed at sign-up.
+    pub username: String,
+    /// `true` for online, away and do not disturb.
+    pub online: bool,
+    /// When they were last seen (Unix ms), if ever.
+    pub last_seen_at: Option<i64>,
+    /// `online`, `away`, `dnd` or `offline`.
+    pub status: &'static str,
+    /// Their custom status, if they have one and are not offline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom: Option<CustomWire>,
+    /// The kinds of device they are on; empty when offline.
+    pub devices: Vec<&'static str>,
+}
+
+impl From<Listed> for UserJson {
+    fn from(listed: Listed) -> Self {
+        let online = listed.online();
+        let presence = listed.presence;
+        Self {
+            username: listed.username,
+            online,
+            last_seen_at: listed.last_seen_at,
+            status: presence.status.as_str(),
+            custom: presence.custom.as_ref().map(CustomWire::from),
+            devices: presence.devices.names(),
+        }
+    }
+}
+
 /// One page of the directory, as JSON.
 #[derive(Debug, Serialize)]
 pub struct UsersPage {
     /// Up to [`users::PAGE_SIZE`] users in name order.
-    pub users: Vec<Listed>,
+    pub users: Vec<UserJson>,
     /// The cursor of the next page, or `null` on the last one.
     pub next: Option<String>,
 }
@@ -66,10 +111,11 @@ pub async fn users(
         "" => None,
         cursor => Some(search.resume(cursor)?),
     };
-    let page = users::directory::search(&db, search.prefix(), after.as_deref()).await?;
+    let page =
+        users::directory::search(&db, search.prefix(), after.as_deref(), now_millis()).await?;
     let body = UsersPage {
         next: page.next.map(|key| search.cursor_after(&key)),
-        users: page.users,
+        users: page.users.into_iter().map(UserJson::from).collect(),
     };
     Ok(HttpResponse::Ok()
         // Statuses change by the second; a cached page would show stale ones.

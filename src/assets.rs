@@ -58,6 +58,31 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/js/directory.js"),
     ),
     (
+        "status.js",
+        JAVASCRIPT,
+        include_bytes!("../static/js/status.js"),
+    ),
+    (
+        "wire.js",
+        JAVASCRIPT,
+        include_bytes!("../static/js/wire.js"),
+    ),
+    (
+        "item.js",
+        JAVASCRIPT,
+        include_bytes!("../static/js/item.js"),
+    ),
+    (
+        "idle.js",
+        JAVASCRIPT,
+        include_bytes!("../static/js/idle.js"),
+    ),
+    (
+        "menu.js",
+        JAVASCRIPT,
+        include_bytes!("../static/js/menu.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../static/favicon.svg"),

@@ -24,6 +24,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://presence.db?mode=rwc";
 pub const DEFAULT_BCRYPT_COST: u32 = 12;
 /// How long a user stays online after their last connection closes.
 pub const DEFAULT_PRESENCE_GRACE_MS: u64 = 1500;
+/// Five minutes without input (or hidden) before a page reports idle.
+pub const DEFAULT_PRESENCE_IDLE_MS: u64 = 300_000;
 /// How often the server pings each WebSocket.
 pub const DEFAULT_WS_HEARTBEAT_MS: u64 = 5000;
 /// How long a WebSocket may stay silent before it is dropped.
@@ -87,6 +89,13 @@ pub struct Config {
     /// (and after a login, until the page opens its socket).
     #[arg(long, env = "PRESENCE_GRACE_MS", default_value_t = DEFAULT_PRESENCE_GRACE_MS)]
     pub presence_grace_ms: u64,
+
+    /// Milliseconds without input in a page, or with the page hidden,
+    /// before it reports its connection idle; a user whose connections are
+    /// all idle is shown away.
+    #[arg(long, env = "PRESENCE_IDLE_MS", default_value_t = DEFAULT_PRESENCE_IDLE_MS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub presence_idle_ms: u64,
 
     /// Milliseconds between the server's WebSocket pings.
     #[arg(long, env = "WS_HEARTBEAT_MS", default_value_t = DEFAULT_WS_HEARTBEAT_MS,
@@ -185,6 +194,7 @@ impl Default for Config {
             bcrypt_cost: DEFAULT_BCRYPT_COST,
             bcrypt_queue_limit: DEFAULT_BCRYPT_QUEUE_LIMIT,
             presence_grace_ms: DEFAULT_PRESENCE_GRACE_MS,
+            presence_idle_ms: DEFAULT_PRESENCE_IDLE_MS,
             ws_heartbeat_ms: DEFAULT_WS_HEARTBEAT_MS,
             ws_client_timeout_ms: DEFAULT_WS_CLIENT_TIMEOUT_MS,
             node_id: None,

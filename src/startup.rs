@@ -193,6 +193,7 @@ struct SharedState {
     proxy: web::Data<ProxyTrust>,
     cookie_secure: web::Data<CookieSecure>,
     admission: web::Data<Admission>,
+    page: web::Data<crate::pages::PageSettings>,
 }
 
 impl SharedState {
@@ -222,6 +223,7 @@ impl SharedState {
             proxy: web::Data::new(ProxyTrust(config.trust_proxy)),
             cookie_secure: web::Data::new(CookieSecure(config.cookie_secure)),
             admission: web::Data::new(Admission::new(&config.sockets)),
+            page: web::Data::new(crate::pages::PageSettings::from(config)),
         })
     }
 
@@ -236,6 +238,7 @@ impl SharedState {
             .app_data(self.proxy.clone())
             .app_data(self.cookie_secure.clone())
             .app_data(self.admission.clone())
+            .app_data(self.page.clone())
             .configure(routes::configure);
     }
 }

@@ -111,16 +111,24 @@ pub async fn find_by_id(db: &DatabaseConnection, id: i64) -> Result<Option<user:
 /// What `row`'s user chose for their status. A value the database holds
 /// that no longer parses reads as the default, rather than failing a page.
 pub fn profile_of(row: &user::Model) -> Profile {
-    let custom = row
-        .custom_text
-        .as_deref()
+    profile_from(
+        &row.manual_status,
+        row.custom_text.as_deref(),
+        row.custom_until,
+    )
+}
+
+/// [`profile_of`] from the columns alone: `manual_status`, `custom_text`
+/// and `custom_until`, for listings that read only some columns.
+pub fn profile_from(manual: &str, custom_text: Option<&str>, custom_until: Option<i64>) -> Profile {
+    let custom = custom_text
         .and_then(|text| StatusText::parse(text).ok())
         .map(|text| CustomStatus {
             text,
-            until: row.custom_until,
+            until: custom_until,
         });
     Profile {
-        manual: Manual::parse(&row.manual_status).unwrap_or_default(),
+        manual: Manual::parse(manual).unwrap_or_default(),
         custom,
     }
 }

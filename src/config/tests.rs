@@ -20,6 +20,7 @@ fn every_setting_has_its_documented_environment_variable() {
         "LOGIN_ADDRESS_FAILURE_LIMIT",
         "LOGIN_ADDRESS_FAILURE_WINDOW_SECS",
         "PRESENCE_GRACE_MS",
+        "PRESENCE_IDLE_MS",
         "WS_HEARTBEAT_MS",
         "WS_CLIENT_TIMEOUT_MS",
         "RUST_LOG",
@@ -49,8 +50,12 @@ fn flags_override_the_defaults() {
         "4",
         "--presence-grace-ms",
         "0",
+        "--presence-idle-ms",
+        "2000",
     ])
     .unwrap();
+    assert_eq!(config.presence_idle_ms, 2000);
+    assert_eq!(Config::default().presence_idle_ms, 300_000);
     assert_eq!(config.bind_addr, "0.0.0.0:9000");
     assert_eq!(config.bcrypt_cost, 4);
     assert_eq!(config.presence_grace_ms, 0);
@@ -67,4 +72,9 @@ fn a_bcrypt_queue_of_zero_is_rejected() {
 fn a_bcrypt_cost_outside_4_to_31_is_rejected() {
     assert!(Config::try_parse_from(["presence", "--bcrypt-cost", "3"]).is_err());
     assert!(Config::try_parse_from(["presence", "--bcrypt-cost", "32"]).is_err());
+}
+
+#[test]
+fn an_idle_timeout_of_zero_is_rejected() {
+    assert!(Config::try_parse_from(["presence", "--presence-idle-ms", "0"]).is_err());
 }

@@ -157,7 +157,8 @@ impl TestHub {
         online(&self.hub).await
     }
 
-    /// The names with `LoggedInUser` rows, in the list's order.
+    /// The names the `LoggedInUser` rows list online (never an invisible
+    /// user), in the list's order.
     pub async fn rows(&self) -> Vec<String> {
         rows(&self.db).await
     }
@@ -176,7 +177,8 @@ pub async fn online(hub: &Hub) -> Vec<String> {
         .collect()
 }
 
-/// The names with `LoggedInUser` rows in `db`, in the list's order.
+/// The names the `LoggedInUser` rows in `db` list online (never an
+/// invisible user), in the list's order.
 ///
 /// # Panics
 /// If the database fails.

@@ -12,28 +12,40 @@
 //! collation. `LIKE 'prefix%'` would need its own index on PostgreSQL and
 //! escaping of `_`, which is a legal username character.
 
-use std::collections::HashSet;
+mod online;
 
-use entity::{logged_in_user, user};
+use std::collections::HashMap;
+
+use entity::user;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, Statement,
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
 };
 
-use crate::auth::username::fold;
+pub use self::online::{Online, online, online_names};
+use crate::live::status::{Attendance, Presence};
 
 /// How many users one page of the directory holds.
 pub const PAGE_SIZE: u64 = 50;
 
 /// One line of the user list.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listed {
     /// The name as typed at sign-up.
     pub username: String,
-    /// Whether a `LoggedInUser` row exists for them on any node.
-    pub online: bool,
     /// When they last went offline, in Unix milliseconds; `None` if never.
+    /// An invisible user's stays when they went invisible.
     pub last_seen_at: Option<i64>,
+    /// What everyone else sees of them: from their `LoggedInUser` rows on
+    /// every node and what they chose, so an invisible user is offline.
+    pub presence: Presence,
+}
+
+impl Listed {
+    /// Whether others see them online, away or in do not disturb.
+    pub fn online(&self) -> bool {
+        self.presence.status.is_logged_in()
+    }
 }
 
 /// One page of a name-ordered listing.
@@ -45,8 +57,17 @@ pub struct Page {
     pub next: Option<String>,
 }
 
-/// A row as the listings read it: id, name, folded name, last seen.
-type Row = (i64, String, String, Option<i64>);
+/// A row as the listings read it: id, name, folded name, last seen, and
+/// what the user chose (manual status, custom text, custom expiry).
+type Row = (
+    i64,
+    String,
+    String,
+    Option<i64>,
+    String,
+    Option<String>,
+    Option<i64>,
+);
 
 /// The users table's listing columns, in folded-name order.
 fn by_key() -> Select<user::Entity> {
@@ -57,52 +78,17 @@ fn by_key() -> Select<user::Entity> {
             user::Column::Username,
             user::Column::UsernameKey,
             user::Column::LastSeenAt,
+            user::Column::ManualStatus,
+            user::Column::CustomText,
+            user::Column::CustomUntil,
         ])
         .order_by_asc(user::Column::UsernameKey)
 }
 
-/// The names of every online user, by folded name. The page lists them
-/// all, above the first page of everyone else.
-///
-/// Two choices keep this cheap with 10,000 users online (measured with
-/// `cargo bench --bench page` and `presence-bench page`, see
-/// BENCHMARKS.md):
-/// - The database joins the names into one newline-separated string, so
-///   one row comes back however many users are online. sqlx's SQLite
-///   driver hands each row from its worker thread through a channel, with
-///   a thread wake-up per row, and that hand-off was most of the page's
-///   time. (A username cannot hold a newline.)
-/// - The names are sorted here, by the same fold that made
-///   `username_key`, rather than with `ORDER BY` inside the aggregate,
-///   which costs SQLite a temporary B-tree of 10,000 entries. Folded keys
-///   are unique, and `String` compares bytes as both databases compare
-///   the key column, so the order is the listings' order.
-pub async fn online_names(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
-    let backend = db.get_database_backend();
-    let joined = match backend {
-        DbBackend::Postgres => "string_agg(u.username, E'\\n')",
-        _ => "group_concat(u.username, char(10))",
-    };
-    let sql = format!(
-        "SELECT {joined} AS names FROM users u \
-         WHERE u.id IN (SELECT user_id FROM logged_in_user)"
-    );
-    let row = db
-        .query_one_raw(Statement::from_string(backend, sql))
-        .await?;
-    let names: Option<String> = match row {
-        Some(row) => row.try_get("", "names")?,
-        None => None,
-    };
-    let mut names: Vec<String> = names
-        .map(|joined| joined.split('\n').map(str::to_owned).collect())
-        .unwrap_or_default();
-    names.sort_by_cached_key(|name| fold(name));
-    Ok(names)
-}
-
 /// One page of the users whose folded name starts with `prefix` (every
-/// user when it is empty) and sorts after `after`, each with their status.
+/// user when it is empty) and sorts after `after`, each with their status
+/// as others see it at `now` (Unix ms; it decides whether a custom status
+/// has expired).
 ///
 /// `prefix` and `after` must already be folded: they are compared with
 /// `username_key` as they are.
@@ -110,6 +96,7 @@ pub async fn search(
     db: &DatabaseConnection,
     prefix: &str,
     after: Option<&str>,
+    now: i64,
 ) -> Result<Page, DbErr> {
     let mut query = by_key().limit(PAGE_SIZE + 1);
     if !prefix.is_empty() {
@@ -122,45 +109,31 @@ pub async fn search(
         query = query.filter(user::Column::UsernameKey.gt(after));
     }
     let rows = query.into_tuple::<Row>().all(db).await?;
-    let online = online_among(db, rows.iter().map(|row| row.0)).await?;
-    Ok(paginate(rows, &online))
-}
-
-/// Which of `ids` are online: one query for a page, not one per user.
-async fn online_among(
-    db: &DatabaseConnection,
-    ids: impl Iterator<Item = i64>,
-) -> Result<HashSet<i64>, DbErr> {
-    let ids: Vec<i64> = ids.collect();
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    Ok(logged_in_user::Entity::find()
-        .select_only()
-        .column(logged_in_user::Column::UserId)
-        .filter(logged_in_user::Column::UserId.is_in(ids))
-        .into_tuple::<i64>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
+    let attendance = online::attendance_among(db, rows.iter().map(|row| row.0)).await?;
+    Ok(paginate(rows, &attendance, now))
 }
 
 /// Turns up to `PAGE_SIZE + 1` rows into a page: the extra row, if it came
 /// back, only says that another page follows.
-fn paginate(mut rows: Vec<Row>, online: &HashSet<i64>) -> Page {
+fn paginate(mut rows: Vec<Row>, attendance: &HashMap<i64, Attendance>, now: i64) -> Page {
     let more = rows.len() as u64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     let next = more
-        .then(|| rows.last().map(|(_, _, key, _)| key.clone()))
+        .then(|| rows.last().map(|(_, _, key, ..)| key.clone()))
         .flatten();
     let users = rows
         .into_iter()
-        .map(|(id, username, _, last_seen_at)| Listed {
-            username,
-            online: online.contains(&id),
-            last_seen_at,
-        })
+        .map(
+            |(id, username, _, last_seen_at, manual, custom_text, custom_until)| {
+                let profile =
+                    crate::users::profile_from(&manual, custom_text.as_deref(), custom_until);
+                Listed {
+                    username,
+                    last_seen_at,
+                    presence: Presence::public(attendance.get(&id).copied(), &profile, now),
+                }
+            },
+        )
         .collect();
     Page { users, next }
 }
@@ -214,23 +187,47 @@ mod tests {
         assert_eq!(successor(""), None);
     }
 
+    use crate::live::status::{Devices, Status};
+
     fn rows(count: i64) -> Vec<Row> {
         (0..count)
-            .map(|i| (i, format!("U{i:03}"), format!("u{i:03}"), None))
+            .map(|i| {
+                let manual = if i == 2 { "invisible" } else { "auto" };
+                let name = format!("U{i:03}");
+                (i, name, format!("u{i:03}"), None, manual.into(), None, None)
+            })
             .collect()
+    }
+
+    fn connected(ids: &[i64]) -> HashMap<i64, Attendance> {
+        let idle = Attendance {
+            active: false,
+            devices: Devices::from_bits(2),
+        };
+        ids.iter().map(|id| (*id, idle)).collect()
     }
 
     #[test]
     fn a_full_page_plus_one_row_says_another_page_follows() {
-        let page = paginate(rows(PAGE_SIZE as i64 + 1), &HashSet::from([0]));
+        let page = paginate(rows(PAGE_SIZE as i64 + 1), &connected(&[0]), 0);
         assert_eq!(page.users.len() as u64, PAGE_SIZE);
         assert_eq!(page.next.as_deref(), Some("u049"));
-        assert!(page.users[0].online && !page.users[1].online);
+        assert!(page.users[0].online() && !page.users[1].online());
+        assert_eq!(page.users[0].presence.status, Status::Away);
+        assert_eq!(page.users[0].presence.devices.names(), ["mobile"]);
+    }
+
+    #[test]
+    fn a_connected_invisible_user_is_listed_offline() {
+        let page = paginate(rows(5), &connected(&[1, 2]), 0);
+        assert!(page.users[1].online());
+        assert!(!page.users[2].online());
+        assert_eq!(page.users[2].presence, Presence::OFFLINE);
     }
 
     #[test]
     fn a_page_without_the_extra_row_is_the_last() {
-        let page = paginate(rows(PAGE_SIZE as i64), &HashSet::new());
+        let page = paginate(rows(PAGE_SIZE as i64), &HashMap::new(), 0);
         assert_eq!(page.users.len() as u64, PAGE_SIZE);
         assert_eq!(page.next, None);
     }

@@ -10,7 +10,13 @@ export const GATHER_MS = 1000;
 /** Beyond this many changes, only their number is announced. */
 const SPELLED_OUT = 3;
 
-const ENDINGS = { online: ' is online', offline: ' went offline', joined: ' joined' };
+const ENDINGS = {
+  online: ' is online',
+  away: ' is away',
+  dnd: ' is in do not disturb',
+  offline: ' went offline',
+  joined: ' joined',
+};
 
 /** The sentence for one change's `news` (see PresenceState), or null. */
 export function sentence(username, news) {

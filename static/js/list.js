@@ -2,15 +2,15 @@
 // online count and the connection line. It decides nothing: it draws the
 // changes PresenceState returns, in the order state.js defines.
 //
-// A line drawn here has the markup src/pages/list_items.rs writes, so the
-// lines the server rendered and the ones added later look alike (and
-// `readRendered` can read the former back). All text is set with
-// textContent: no HTML is ever built from strings.
+// A line drawn here has the markup src/pages/list_items.rs writes (see
+// item.js), so the lines the server rendered and the ones added later look
+// alike (and `readRendered` can read the former back). All text is set
+// with textContent: no HTML is ever built from strings.
 
+import { drawItem, itemView, makeItem, readItem } from './item.js';
 import { lastSeenPhrase } from './last_seen.js';
-import { OFFLINE, ONLINE, insertionIndex, precedes } from './state.js';
-
-const STATUS_TEXT = { [ONLINE]: 'Online', [OFFLINE]: 'Offline' };
+import { insertionIndex, precedes } from './state.js';
+import { OFFLINE } from './status.js';
 
 // What the connection line says in each phase of the socket (socket.js).
 const CONNECTION_TEXT = { reconnecting: 'Reconnecting…', closed: 'You have been logged out.' };
@@ -24,13 +24,6 @@ function entryOf(li) {
 function readTime(text) {
   const at = text === undefined ? NaN : Number(text);
   return Number.isFinite(at) ? at : null;
-}
-
-function span(className, text) {
-  const el = document.createElement('span');
-  el.className = className;
-  el.textContent = text;
-  return el;
 }
 
 export class ListView {
@@ -47,34 +40,36 @@ export class ListView {
 
   /**
    * Reads back the lines the server rendered, as the state's starting
-   * point: `[{username, status, lastSeenAt}]`.
+   * point: `[{username, status, lastSeenAt, custom, devices}]`.
    */
   readRendered() {
     const people = [];
     for (const li of this.#list.querySelectorAll('li.user')) {
-      const username = li.dataset.username;
-      if (username === undefined) { continue; }
-      this.#items.set(username, li);
-      const status = li.dataset.status === ONLINE ? ONLINE : OFFLINE;
-      people.push({ username, status, lastSeenAt: readTime(li.dataset.lastSeen) });
+      const person = readItem(li);
+      if (person === null) { continue; }
+      this.#items.set(person.username, li);
+      people.push(person);
+      // The server words an expiry in GMT, the reader's own time is
+      // better; a line without a dot comes from a server older than the
+      // rich statuses.
+      if (person.custom?.until || !li.querySelector('.user-dot')) {
+        drawItem(li, itemView(person.username, person, Date.now()));
+      }
     }
     return people;
   }
 
   /** Draws changes from PresenceState, as of `now` (Unix ms). */
   render(changes, now) {
-    for (const { username, status, lastSeenAt } of changes) {
-      const li = this.#items.get(username) ?? this.#makeItem(username);
-      if (lastSeenAt === null) {
-        delete li.dataset.lastSeen;
+    for (const change of changes) {
+      const view = itemView(change.username, change, now);
+      const li = this.#items.get(change.username);
+      if (li) {
+        drawItem(li, view);
       } else {
-        li.dataset.lastSeen = String(lastSeenAt);
+        this.#items.set(change.username, makeItem(document, view));
       }
-      li.dataset.status = status;
-      li.querySelector('.user-status').textContent = STATUS_TEXT[status] ?? status;
-      li.querySelector('.user-seen').textContent =
-        status === OFFLINE ? lastSeenPhrase(lastSeenAt, now) : '';
-      this.#place(li);
+      this.#place(this.#items.get(change.username));
     }
   }
 
@@ -108,17 +103,6 @@ export class ListView {
 
   /** Moves keyboard focus to the list, e.g. when "Show more" disappears. */
   focus() { this.#list.focus(); }
-
-  #makeItem(username) {
-    const li = document.createElement('li');
-    li.className = 'user';
-    li.dataset.username = username;
-    li.dataset.status = OFFLINE;
-    li.append(span('user-name', username), ' ', span('user-status', STATUS_TEXT[OFFLINE]),
-      ' ', span('user-seen', ''));
-    this.#items.set(username, li);
-    return li;
-  }
 
   // Moves li to its place in the order, unless it is already there.
   #place(li) {

@@ -18,6 +18,7 @@ export class LiveSocket {
   #onFrame;
   #onPhase;
   #onLoggedOut;
+  #onJoined;
   #socket = null;
   #lastHeard = 0;
   #phase = null;
@@ -26,13 +27,28 @@ export class LiveSocket {
    * `state` is the PresenceState (it counts failures and knows when the
    * page is in sync); `onFrame(frame)` gets every parsed frame;
    * `onPhase(phase)` hears 'connecting', 'live', 'reconnecting' and
-   * 'closed'; `onLoggedOut()` is called when the session is over.
+   * 'closed'; `onLoggedOut()` is called when the session is over;
+   * `onJoined()` when a socket got its snapshot, from when the server
+   * takes its frames (what it was told before is lost with the old one).
    */
-  constructor({ state, onFrame, onPhase, onLoggedOut }) {
+  constructor({ state, onFrame, onPhase, onLoggedOut, onJoined = () => {} }) {
     this.#state = state;
     this.#onFrame = onFrame;
     this.#onPhase = onPhase;
     this.#onLoggedOut = onLoggedOut;
+    this.#onJoined = onJoined;
+  }
+
+  /**
+   * Sends a client frame (an object) if the socket is live; returns
+   * whether it went. Frames are not queued: `onJoined` restates what a
+   * new socket needs to know.
+   */
+  send(frame) {
+    const ws = this.#socket;
+    if (!ws || ws.readyState !== WebSocket.OPEN || this.#phase !== 'live') { return false; }
+    ws.send(JSON.stringify(frame));
+    return true;
   }
 
   start() {
@@ -57,9 +73,11 @@ export class LiveSocket {
       this.#lastHeard = Date.now();
       let frame;
       try { frame = JSON.parse(event.data); } catch { return; }
+      const wasSynced = this.#state.synced;
       this.#onFrame(frame);
       // The first snapshot on a socket brings the page in sync.
       if (this.#state.synced) { this.#setPhase('live'); }
+      if (!wasSynced && this.#state.synced) { this.#onJoined(); }
     };
     ws.onclose = (event) => {
       if (ws !== this.#socket) { return; }

@@ -4,15 +4,15 @@
 // parts worth testing, and tests/js/ runs them in Node without a browser.
 // The DOM modules only draw the changes these methods return.
 //
-// Each user the page knows is a record `{ status, lastSeenAt }` in one Map,
-// not a set of booleans, so richer statuses (away, dnd, custom text,
-// devices) become new fields and new status names, not new structures.
-// Wire formats are read at their boundary only (`readFrame`,
-// `readListedUser`): the seed's `is_logged_in` becomes a status there.
+// Each user the page knows is a record `{ status, lastSeenAt, custom,
+// devices }` in one Map (see wire.js, which reads the wire formats into
+// records at their boundary; the seed's `is_logged_in` becomes a status
+// there). The statuses and their words are status.js's.
 
-/** The statuses the server sends today. */
-export const ONLINE = 'online';
-export const OFFLINE = 'offline';
+import { INVISIBLE, OFFLINE, ONLINE, isPresent } from './status.js';
+import { readFrame, readListedUser } from './wire.js';
+
+export { OFFLINE, ONLINE, isPresent, readFrame };
 
 /** Reconnection: the first retry waits up to RETRY_BASE_MS, doubling to RETRY_CAP_MS. */
 export const RETRY_BASE_MS = 500;
@@ -21,11 +21,6 @@ export const RETRY_CAP_MS = 30000;
 /** The form names are compared in; the server folds the same way. */
 export function fold(name) {
   return name.trim().toLowerCase();
-}
-
-/** Whether a status puts a user among the online ones (away or dnd would too). */
-export function isPresent(status) {
-  return status !== OFFLINE;
 }
 
 /**
@@ -37,6 +32,15 @@ export function precedes(a, b) {
   const rankB = isPresent(b.status) ? 0 : 1;
   if (rankA !== rankB) { return rankA < rankB; }
   return fold(a.username) < fold(b.username);
+}
+
+/** An offline user's record, less when they were last seen. */
+const EMPTY = Object.freeze({ status: OFFLINE, custom: null, devices: [] });
+
+// Whether two records show the same custom status and devices.
+function sameLook(a, b) {
+  return a.custom?.text === b.custom?.text && a.custom?.until === b.custom?.until
+    && a.devices.join(' ') === b.devices.join(' ');
 }
 
 /**
@@ -65,48 +69,6 @@ export function retryDelay(attempt, random) {
 }
 
 /**
- * Reads a parsed frame of the /users/ socket (src/live/protocol.rs) into an
- * event, or null for a malformed frame or one that changes nothing (pong).
- */
-export function readFrame(frame) {
-  if (frame === null || typeof frame !== 'object') { return null; }
-  if (frame.type === 'snapshot') {
-    if (!Array.isArray(frame.online)) { return null; }
-    const lastSeen = new Map();
-    if (frame.last_seen !== null && typeof frame.last_seen === 'object') {
-      for (const [username, at] of Object.entries(frame.last_seen)) {
-        if (Number.isFinite(at)) { lastSeen.set(username, at); }
-      }
-    }
-    const online = frame.online.filter((name) => typeof name === 'string');
-    return { kind: 'snapshot', online, lastSeen };
-  }
-  if (typeof frame.username !== 'string') { return null; }
-  if (frame.type === 'presence') {
-    return {
-      kind: 'status',
-      username: frame.username,
-      status: frame.is_logged_in === true ? ONLINE : OFFLINE,
-      lastSeenAt: Number.isFinite(frame.last_seen_at) ? frame.last_seen_at : null,
-    };
-  }
-  if (frame.type === 'user_added') { return { kind: 'added', username: frame.username }; }
-  return null;
-}
-
-/** Reads one user of a GET /api/users page (src/api.rs), or null. */
-export function readListedUser(user) {
-  if (user === null || typeof user !== 'object' || typeof user.username !== 'string') {
-    return null;
-  }
-  return {
-    username: user.username,
-    status: user.online === true ? ONLINE : OFFLINE,
-    lastSeenAt: Number.isFinite(user.last_seen_at) ? user.last_seen_at : null,
-  };
-}
-
-/**
  * The page's knowledge of who is online and who is listed.
  *
  * Every mutating method returns the changes to draw: one
@@ -119,19 +81,24 @@ export function readListedUser(user) {
  * set of users the list shows: the seam for a later "watch" list.
  */
 export class PresenceState {
-  #people = new Map(); // username -> frozen { status, lastSeenAt }
+  #people = new Map(); // username -> frozen { status, lastSeenAt, custom, devices }
   #listed = new Set(); // usernames the list shows
   #present = 0; // how many records have a present status
   #query = ''; // the folded search the list shows; '' is everyone
   #synced = false; // a snapshot arrived on the current socket
   #droppedAt = null; // when the socket was lost, if it is
   #attempt = 0; // failed connections since the last snapshot
+  #viewer; // the only user who may be seen as invisible
 
-  /** Starts from the lines the server rendered: `[{username, status, lastSeenAt}]`. */
-  constructor(rendered = []) {
-    for (const { username, status, lastSeenAt } of rendered) {
+  /**
+   * Starts from the lines the server rendered, `[{username, ...record}]`,
+   * for the page of `viewer`.
+   */
+  constructor(rendered = [], viewer = null) {
+    this.#viewer = viewer;
+    for (const { username, ...record } of rendered) {
       this.#listed.add(username);
-      this.#put(username, { status, lastSeenAt });
+      this.#put(username, { ...EMPTY, ...record });
     }
   }
 
@@ -158,10 +125,11 @@ export class PresenceState {
   /** Applies a parsed socket frame at time `now` (Unix ms). */
   applyFrame(frame, now) {
     const event = readFrame(frame);
-    if (event === null) { return []; }
+    if (event === null || event.kind === 'error') { return []; }
     if (event.kind === 'snapshot') { return this.#applySnapshot(event, now); }
     if (event.kind === 'added') { return this.#addUser(event.username); }
-    return this.#setStatus(event.username, event.status, event.lastSeenAt ?? now);
+    const { username, lastSeenAt, ...rich } = event;
+    return this.#setStatus(username, rich, lastSeenAt ?? now);
   }
 
   /** The socket was lost at `now`. */
@@ -203,11 +171,12 @@ export class PresenceState {
       if (user === null) { continue; }
       // While the socket is in sync its statuses are newer than the
       // page's; otherwise the page is the newer word.
-      const known = this.#people.get(user.username);
-      let status = user.status;
-      if (this.#synced) { status = known !== undefined && isPresent(known.status) ? known.status : OFFLINE; }
-      this.#listed.add(user.username);
-      const person = this.#put(user.username, { ...known, status, lastSeenAt: user.lastSeenAt });
+      const { username, lastSeenAt, ...rich } = user;
+      const known = this.#people.get(username);
+      let record = rich;
+      if (this.#synced) { record = known !== undefined && known.status !== OFFLINE ? known : EMPTY; }
+      this.#listed.add(username);
+      const person = this.#put(username, { ...record, lastSeenAt });
       changes.push({ username: user.username, ...person, news: null });
     }
     return changes;
@@ -216,28 +185,30 @@ export class PresenceState {
   // The snapshot is the truth as of now: whatever the page missed while it
   // was away (or between rendering and connecting) is corrected here.
   #applySnapshot({ online, lastSeen }, now) {
-    const inSnapshot = new Set(online);
     // Without a time from the server, users who left did so around when
     // this page lost its socket.
     const leftAt = this.#droppedAt ?? now;
     const changes = [];
     for (const [username, person] of [...this.#people]) {
-      if (inSnapshot.has(username)) { continue; }
+      if (online.has(username)) { continue; }
       if (isPresent(person.status)) {
-        changes.push(...this.#setStatus(username, OFFLINE, lastSeen.get(username) ?? leftAt));
+        changes.push(...this.#setStatus(username, EMPTY, lastSeen.get(username) ?? leftAt));
       } else if (lastSeen.has(username)) {
-        changes.push(...this.#setStatus(username, OFFLINE, lastSeen.get(username)));
+        changes.push(...this.#setStatus(username, EMPTY, lastSeen.get(username)));
       }
     }
-    for (const username of online) { changes.push(...this.#setStatus(username, ONLINE, null)); }
+    for (const [username, rich] of online) { changes.push(...this.#setStatus(username, rich, null)); }
     this.#synced = true;
     this.#attempt = 0;
     this.#droppedAt = null;
     return changes;
   }
 
-  // One user's new status; `lastSeenAt` counts only for offline users.
-  #setStatus(username, status, lastSeenAt) {
+  // One user's new status, custom status and devices (`rich`);
+  // `lastSeenAt` counts only for offline users.
+  #setStatus(username, rich, lastSeenAt) {
+    // Only the viewer may see someone invisible: themselves.
+    const { status, custom, devices } = rich.status === INVISIBLE && username !== this.#viewer ? EMPTY : rich;
     const before = this.#people.get(username);
     const newlyListed = !this.#listed.has(username) && isPresent(status) && this.matches(username);
     if (newlyListed) { this.#listed.add(username); }
@@ -245,19 +216,18 @@ export class PresenceState {
       this.#forget(username);
       return [];
     }
-    // Other fields of the record (none yet) carry over.
-    const at = isPresent(status) ? (before?.lastSeenAt ?? null) : lastSeenAt;
-    const person = this.#put(username, { ...before, status, lastSeenAt: at });
+    const at = status === OFFLINE ? lastSeenAt : (before?.lastSeenAt ?? null);
+    const person = this.#put(username, { status, lastSeenAt: at, custom, devices });
     if (!this.#listed.has(username)) { return []; }
     const changed = newlyListed || before === undefined || before.status !== status;
-    if (!changed && before.lastSeenAt === at) { return []; }
+    if (!changed && before.lastSeenAt === at && sameLook(before, person)) { return []; }
     return [{ username, ...person, news: changed ? status : null }];
   }
 
   #addUser(username) {
     if (this.#listed.has(username) || !this.matches(username)) { return []; }
     // Known only if online already, which a new account hardly is.
-    const person = this.#put(username, this.#people.get(username) ?? { status: OFFLINE, lastSeenAt: null });
+    const person = this.#put(username, this.#people.get(username) ?? { ...EMPTY, lastSeenAt: null });
     this.#listed.add(username);
     return [{ username, ...person, news: 'joined' }];
   }

@@ -82,23 +82,30 @@ impl Driver {
 
     /// A new isolated browser context with a `width` x `height` window.
     pub async fn context(&self, width: u32, height: u32) -> Context {
+        self.context_as(width, height, None).await
+    }
+
+    /// A new isolated browser context that sends `user_agent` (a phone's,
+    /// say) instead of Chromium's own.
+    pub async fn context_as(&self, width: u32, height: u32, user_agent: Option<&str>) -> Context {
         let profile = tempfile::tempdir().expect("profile directory");
-        let args = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-quic",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            "--hide-scrollbars",
-            &format!("--window-size={width},{height}"),
-            &format!("--user-data-dir={}", profile.path().display()),
+        let mut args = vec![
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--no-default-browser-check".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--disable-extensions".to_owned(),
+            "--hide-scrollbars".to_owned(),
+            format!("--window-size={width},{height}"),
+            format!("--user-data-dir={}", profile.path().display()),
         ];
+        args.extend(user_agent.map(|agent| format!("--user-agent={agent}")));
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), json!("chrome"));
         capabilities.insert(

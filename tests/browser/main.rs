@@ -8,11 +8,15 @@
 //!
 //! The tests are skipped, saying why, only where Chromium is not installed;
 //! with `PRESENCE_REQUIRE_SERVICES=1` (CI) that is a failure instead. With
-//! `PRESENCE_SCREENSHOT=1`, the first test also writes `docs/screenshot.png`.
+//! `PRESENCE_SCREENSHOT=1`, the rich presence test (`rich.rs`) also writes
+//! `docs/screenshot.png`.
 
 mod driver;
+mod idle;
+mod rich;
 mod screenshot;
 mod server;
+mod status_ui;
 // The integration tests' fixtures: fresh databases and plain HTTP and
 // WebSocket clients for the people who need no browser.
 #[allow(dead_code, unused_imports)]
@@ -20,7 +24,7 @@ mod server;
 mod support;
 mod ui;
 
-use std::{path::Path, time::Instant};
+use std::time::Instant;
 
 use entity::user;
 use fantoccini::key::Key;
@@ -113,10 +117,6 @@ async fn a_watcher_sees_people_come_and_go_live_without_reloading() {
     a.wait_status("carol", "online").await;
     b.wait_status("carol", "online").await;
     assert_eq!(a.online_count().await, "3");
-    if screenshot::wanted() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshot.png");
-        screenshot::side_by_side(&a, &b, &path).await;
-    }
 
     // B's second tab keeps B online when the first one closes.
     let first_tab = b.client.window().await.unwrap();

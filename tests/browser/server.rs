@@ -42,10 +42,17 @@ pub struct Server {
 impl Server {
     /// Starts a server on a free port with a fresh database.
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts a server as [`Server::start`] does, with its settings
+    /// changed by `adjust` (a short `PRESENCE_IDLE_MS`, say).
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
         presence::telemetry::init(&std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()));
         let data = TestDb::fresh().await;
         let mut config = test_config(&data.url);
         config.presence_grace_ms = GRACE.as_millis() as u64;
+        adjust(&mut config);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("address").port();
         let (running, db) = launch(&config, &listener).await;

@@ -10,6 +10,7 @@ mod corpus;
 mod csrf;
 mod directory;
 mod hub;
+mod hub_status;
 mod lifecycle;
 mod login_costs;
 mod operations;

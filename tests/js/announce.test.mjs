@@ -20,6 +20,8 @@ test('each kind of news has its sentence, and redraws without news have none', (
   assert.equal(sentence('bob', 'online'), 'bob is online');
   assert.equal(sentence('bob', 'offline'), 'bob went offline');
   assert.equal(sentence('bob', 'joined'), 'bob joined');
+  assert.equal(sentence('bob', 'away'), 'bob is away');
+  assert.equal(sentence('bob', 'dnd'), 'bob is in do not disturb');
   assert.equal(sentence('bob', null), null);
 });
 

@@ -27,7 +27,9 @@ const presence = (username, isLoggedIn, lastSeenAt) => ({
   type: 'presence', username, is_logged_in: isLoggedIn, ...(lastSeenAt === undefined ? {} : { last_seen_at: lastSeenAt }),
 });
 const names = (state) => state.listing().map((entry) => `${entry.username}:${entry.status}`);
-const change = (username, status, lastSeenAt, news = null) => ({ username, status, lastSeenAt, news });
+const change = (username, status, lastSeenAt, news = null) => ({
+  username, status, lastSeenAt, news, custom: null, devices: [],
+});
 
 test('a snapshot and then presence frames keep statuses, the count and the order', () => {
   const state = rendered();
@@ -51,7 +53,7 @@ test('an offline frame without a time means the user left now', () => {
 test('the seed frame is_logged_in maps to a status record', () => {
   const state = rendered();
   state.applyFrame({ type: 'presence', username: 'gwen', is_logged_in: true }, NOW);
-  assert.deepEqual(state.person('gwen'), { status: ONLINE, lastSeenAt: null });
+  assert.deepEqual(state.person('gwen'), { status: ONLINE, lastSeenAt: null, custom: null, devices: [] });
   // Anything but `true` is offline, as the seed's client read it.
   state.applyFrame({ type: 'presence', username: 'gwen', is_logged_in: 'yes' }, NOW);
   assert.equal(state.person('gwen').status, OFFLINE);
@@ -150,7 +152,7 @@ test('malformed frames change nothing', () => {
 
 test('bad entries inside a snapshot are skipped, the rest applies', () => {
   const frame = readFrame({ type: 'snapshot', online: ['bob', 3, null], last_seen: { a: 'x', b: 5, c: null } });
-  assert.deepEqual(frame.online, ['bob']);
+  assert.deepEqual([...frame.online.keys()], ['bob']);
   assert.deepEqual([...frame.lastSeen], [['b', 5]]);
   const noTimes = readFrame({ type: 'snapshot', online: [], last_seen: null });
   assert.equal(noTimes.lastSeen.size, 0);

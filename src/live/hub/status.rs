@@ -109,9 +109,19 @@ impl PresenceHub {
         self.deliver(frames);
     }
 
-    /// Spreads what a user chose, when it differs from what this node
-    /// knows: before their attendance, so that it is shown with it.
+    /// Spreads what a user chose, as their row says, when this node does
+    /// not know them yet: before their attendance, so that it is shown
+    /// with it.
+    ///
+    /// While the user is connected (or held) anywhere, what the hub was
+    /// told last is newer than any row: a tab opened just after its user
+    /// went invisible may have read the row before the choice was written
+    /// (or while the write is being retried), and taking that row would
+    /// show them to everyone.
     pub(super) fn know_profile(&mut self, user: &Username, profile: Profile) {
+        if self.announced.attendance(user).is_some() {
+            return;
+        }
         if self.announced.profile(user) != profile {
             self.spread(News::Profile {
                 user: user.clone(),

@@ -17,6 +17,9 @@
 
 use std::collections::{HashMap, HashSet, hash_map::Entry};
 
+mod member;
+
+pub use self::member::{ConnId, HoldId, Member};
 use crate::{
     auth::{SessionId, Username},
     live::{
@@ -24,32 +27,6 @@ use crate::{
         status::{Attendance, Device, Devices},
     },
 };
-
-/// The hub's id for one socket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ConnId(pub u64);
-
-/// Names one hold, so a timer for a hold that was since replaced or
-/// cancelled does nothing when it fires.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HoldId(u64);
-
-/// A registered socket: whose it is, under which login, on what kind of
-/// device, whether its page is active, and whatever the hub needs to reach
-/// it (`S`).
-#[derive(Debug)]
-pub struct Member<S> {
-    /// The socket's user.
-    pub user: Username,
-    /// The login the socket was opened under.
-    pub session: SessionId,
-    /// The kind of device the socket is on.
-    pub device: Device,
-    /// Whether its page is active (sockets start active).
-    pub active: bool,
-    /// How to reach the socket.
-    pub handle: S,
-}
 
 /// One online user: their sockets and holds, and their attendance while
 /// only holds keep them.

@@ -4,11 +4,11 @@ use super::*;
 
 const ACTIVE_ON_DESKTOP: Attendance = Attendance {
     active: true,
-    devices: Devices(1),
+    devices: Devices::from_bits_const(1),
 };
 const IDLE_ON_PHONE: Attendance = Attendance {
     active: false,
-    devices: Devices(2),
+    devices: Devices::from_bits_const(2),
 };
 
 fn profile(manual: Manual) -> Profile {
