@@ -162,6 +162,19 @@ impl Stall for OwnPostgres {
     }
 }
 
+/// A server on a fresh SQLite file, and the means to lock that file.
+async fn on_sqlite(test: &'static str) -> (TestApp, LockedSqlite) {
+    let db = TestDb::sqlite();
+    let url = db.url.clone();
+    let app = server(&url, Some(db)).await;
+    let lock = LockedSqlite {
+        test,
+        url,
+        lock: None,
+    };
+    (app, lock)
+}
+
 /// With the database stalled: three users close their sockets in turn,
 /// and the watcher hears of each quickly; `/healthz` says the database
 /// fails. Returns the watcher's socket, the database still stalled.
@@ -205,13 +218,8 @@ async fn recovered(app: &TestApp, stall: &mut dyn Stall, rows: &[&str]) {
 
 #[actix_web::test]
 async fn presence_flows_while_another_process_locks_the_sqlite_file_and_the_rows_catch_up() {
-    let db = TestDb::sqlite();
-    let mut stall = LockedSqlite {
-        test: "presence_flows_while_another_process_locks_the_sqlite_file",
-        url: db.url.clone(),
-        lock: None,
-    };
-    let app = server(&stall.url.clone(), Some(db)).await;
+    let (app, mut stall) =
+        on_sqlite("presence_flows_while_another_process_locks_the_sqlite_file").await;
     // Logged in before the lock, dan opens a socket during it.
     let dan = app.logged_in("dan").await;
     let mut watcher = stalled(&app, &mut stall).await;
@@ -246,13 +254,7 @@ async fn presence_flows_while_postgresql_is_frozen_with_sigstop_and_the_rows_cat
 
 #[actix_web::test]
 async fn a_write_that_failed_is_retried_until_it_lands_with_one_pending_state_per_user() {
-    let db = TestDb::sqlite();
-    let mut stall = LockedSqlite {
-        test: "a_write_that_failed_is_retried_until_it_lands",
-        url: db.url.clone(),
-        lock: None,
-    };
-    let app = server(&stall.url.clone(), Some(db)).await;
+    let (app, mut stall) = on_sqlite("a_write_that_failed_is_retried_until_it_lands").await;
     let (_w, mut watcher) = app.observer("watcher").await;
     let ann = app.logged_in("ann").await;
     wait_rows(&app, &["watcher"]).await;
