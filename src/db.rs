@@ -16,6 +16,12 @@ use sea_orm::{
 /// with a 503, rather than hanging while the database is away.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long one database call a request waits on may take: a login, a
+/// logout or a WebSocket upgrade answers 503 after this rather than hang
+/// on a database that stopped answering. (A pool's acquire timeout does
+/// not cover a query sent on a connection whose server froze.)
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(3);
+
 /// How much of an SQLite file connections map into memory (shared by all
 /// of them, and only as large as the file).
 const SQLITE_MMAP_BYTES: u64 = 256 * 1024 * 1024;
@@ -130,6 +136,26 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     }
 }
 
+/// Runs `call` with a deadline. Past it, the call is dropped (a
+/// transaction in it rolls back) and the answer is a connection error, so
+/// that [`AppError`](crate::error::AppError) makes it a 503 like any other
+/// database that does not answer.
+pub async fn within<T>(
+    deadline: Duration,
+    call: impl Future<Output = Result<T, DbErr>>,
+) -> Result<T, DbErr> {
+    tokio::time::timeout(deadline, call)
+        .await
+        .unwrap_or_else(|_elapsed| Err(timed_out(deadline)))
+}
+
+/// The error of a call that ran past its deadline.
+pub fn timed_out(deadline: Duration) -> DbErr {
+    DbErr::Conn(RuntimeErr::Internal(format!(
+        "the database did not answer within {deadline:?}"
+    )))
+}
+
 /// The current time as Unix epoch milliseconds, the unit of every
 /// timestamp column.
 pub fn now_millis() -> i64 {
@@ -172,6 +198,14 @@ mod tests {
         assert_eq!(pragma::<String>(&db, "journal_mode").await, "wal");
         // 1 is NORMAL (2 would be FULL).
         assert_eq!(pragma::<i64>(&db, "synchronous").await, 1);
+    }
+
+    #[actix_web::test]
+    async fn a_call_past_its_deadline_fails_as_a_connection_error() {
+        let never = std::future::pending::<Result<(), DbErr>>();
+        let err = within(Duration::from_millis(10), never).await.unwrap_err();
+        assert!(matches!(err, DbErr::Conn(_)), "{err:?}");
+        assert_eq!(within(Duration::from_secs(1), async { Ok(7) }).await, Ok(7));
     }
 
     #[test]

@@ -4,8 +4,18 @@
 //! cluster mode. The answer is 200 with a small JSON body when everything
 //! answers, and 503 naming what failed when something does not, so a load
 //! balancer can take the node out of rotation.
+//!
+//! The database counts as failing when a ping does not answer in time, or
+//! when the writers' last write failed ([`DbHealth`]): an SQLite file
+//! locked by another process still answers reads, but takes no writes. A
+//! writer that is failing already says so, and then no ping is waited for,
+//! so the answer stays quick while the database is away.
 
-use std::time::Duration;
+use std::{
+    collections::BTreeSet,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
+};
 
 use actix_web::{HttpResponse, http::header, web};
 use sea_orm::DatabaseConnection;
@@ -13,8 +23,33 @@ use serde_json::json;
 
 use crate::shared_redis::SharedRedis;
 
-/// How long the database may take to answer.
-const DB_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long the database may take to answer a ping.
+const DB_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Which database writers saw their last write fail. Shared by the writers
+/// (which report) and `/healthz` (which reads). Cloning it is cheap.
+#[derive(Clone, Default)]
+pub struct DbHealth {
+    failing: Arc<Mutex<BTreeSet<&'static str>>>,
+}
+
+impl DbHealth {
+    /// Records whether `writer`'s last write landed.
+    pub fn report(&self, writer: &'static str, landed: bool) {
+        let mut failing = self.failing.lock().unwrap_or_else(PoisonError::into_inner);
+        if landed {
+            failing.remove(writer);
+        } else {
+            failing.insert(writer);
+        }
+    }
+
+    /// The writers whose last write failed.
+    pub fn failing(&self) -> Vec<&'static str> {
+        let failing = self.failing.lock().unwrap_or_else(PoisonError::into_inner);
+        failing.iter().copied().collect()
+    }
+}
 
 /// What `/healthz` checks, shared through `web::Data`.
 #[derive(Clone)]
@@ -23,6 +58,8 @@ pub struct HealthChecks {
     pub node_id: String,
     /// The Redis of a cluster; `None` on a single node.
     pub redis: Option<SharedRedis>,
+    /// How this node's database writes fare.
+    pub database: DbHealth,
 }
 
 /// `GET /healthz`.
@@ -30,10 +67,15 @@ pub async fn healthz(
     db: web::Data<DatabaseConnection>,
     checks: web::Data<HealthChecks>,
 ) -> HttpResponse {
-    let database = match tokio::time::timeout(DB_TIMEOUT, db.ping()).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(err)) => Err(err.to_string()),
-        Err(_) => Err("timed out".to_owned()),
+    let failing = checks.database.failing();
+    let database = if failing.is_empty() {
+        match tokio::time::timeout(DB_TIMEOUT, db.ping()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(err)) => Err(err.to_string()),
+            Err(_) => Err("timed out".to_owned()),
+        }
+    } else {
+        Err(format!("writes failing ({})", failing.join(", ")))
     };
     let redis = match &checks.redis {
         None => None,
@@ -65,4 +107,19 @@ pub async fn healthz(
     response
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_writer_is_failing_from_a_failed_write_until_one_lands() {
+        let health = DbHealth::default();
+        health.report("presence", false);
+        health.report("profiles", true);
+        assert_eq!(health.failing(), vec!["presence"]);
+        health.report("presence", true);
+        assert!(health.failing().is_empty());
+    }
 }

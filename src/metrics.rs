@@ -42,6 +42,12 @@ pub const HUB_MAILBOX: &str = "presence_hub_mailbox_depth";
 /// announcing it to its sockets (includes the database write, and the round
 /// trip through Redis in a cluster).
 pub const HUB_EVENT_LATENCY: &str = "presence_hub_event_latency_seconds";
+/// Gauge, by `store` (`presence`, `profiles`): users whose latest state
+/// is not yet known written to the database (at most one per user).
+pub const STORE_BACKLOG: &str = "presence_store_backlog";
+/// Counter, by `store`: database writes that failed or ran out of time
+/// (each is retried until it lands).
+pub const STORE_WRITE_FAILURES: &str = "presence_store_write_failures_total";
 /// Counter, by `route` and `status`: HTTP requests served.
 pub const HTTP_REQUESTS: &str = "presence_http_requests_total";
 
@@ -119,6 +125,14 @@ fn describe() {
         HUB_EVENT_LATENCY,
         metrics::Unit::Seconds,
         "From a presence change being decided to its announcement to local sockets"
+    );
+    describe_gauge!(
+        STORE_BACKLOG,
+        "Users whose latest state waits to be written to the database, by store"
+    );
+    describe_counter!(
+        STORE_WRITE_FAILURES,
+        "Database writes that failed or timed out (retried until they land), by store"
     );
     describe_counter!(HTTP_REQUESTS, "HTTP requests, by route pattern and status");
 }

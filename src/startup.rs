@@ -28,7 +28,7 @@ use crate::{
     db,
     deployment::Deployment,
     forwarded::ProxyTrust,
-    health::HealthChecks,
+    health::{DbHealth, HealthChecks},
     live::{
         admission::Admission,
         courier::CourierDesk,
@@ -104,8 +104,9 @@ impl Application {
 
         let key = signing_key::load(&db, config.secret_key.as_ref()).await?;
         let sessions = deployment.session_store(&db);
+        let db_health = DbHealth::default();
         let hub = Hub::start_with(|hub| {
-            let stores = Stores::spawn(&db, &node_id, hub);
+            let stores = Stores::spawn(&db, &node_id, hub, &db_health);
             let reach = deployment.reach(hub, &db);
             PresenceHub::new(stores, reach, config.hub_settings(), &node_id)
         });
@@ -115,6 +116,7 @@ impl Application {
             hub: &hub,
             key: &key,
             sessions: &sessions,
+            db_health,
         };
         let state = SharedState::new(&config, parts, node_id).await?;
         let port = listener.local_addr()?.port();
@@ -179,6 +181,7 @@ struct Parts<'a> {
     hub: &'a Hub,
     key: &'a Key,
     sessions: &'a SessionBackend,
+    db_health: DbHealth,
 }
 
 /// Everything the handlers share, one `web::Data` each.
@@ -205,6 +208,7 @@ impl SharedState {
             hub,
             key,
             sessions,
+            db_health,
         } = parts;
         let auth = AuthSettings::new(config, deployment.throttle(), key, sessions).await?;
         Ok(Self {
@@ -218,6 +222,7 @@ impl SharedState {
             health: web::Data::new(HealthChecks {
                 node_id,
                 redis: deployment.redis(),
+                database: db_health,
             }),
             metrics: web::Data::new(crate::metrics::install()),
             proxy: web::Data::new(ProxyTrust(config.trust_proxy)),

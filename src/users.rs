@@ -17,7 +17,7 @@ pub use directory::{Listed, PAGE_SIZE, Page};
 
 use crate::{
     auth::{Username, username::fold},
-    db::now_millis,
+    db::{REQUEST_DEADLINE, now_millis, within},
     live::status::{CustomStatus, Manual, Profile, StatusText},
 };
 
@@ -47,7 +47,8 @@ pub async fn create(
         last_seen_at: Set(None),
         ..Default::default()
     };
-    row.insert(db).await.map_err(|err| match err.sql_err() {
+    let inserted = within(REQUEST_DEADLINE, row.insert(db)).await;
+    inserted.map_err(|err| match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => CreateUserError::Taken,
         _ => CreateUserError::Db(err),
     })
@@ -55,13 +56,12 @@ pub async fn create(
 
 /// Whether a name is taken, ignoring case and compatibility forms.
 pub async fn name_taken(db: &DatabaseConnection, username: &Username) -> Result<bool, DbErr> {
-    let found = user::Entity::find()
+    let query = user::Entity::find()
         .select_only()
         .column(user::Column::Id)
         .filter(user::Column::UsernameKey.eq(username.key()))
-        .into_tuple::<i64>()
-        .one(db)
-        .await?;
+        .into_tuple::<i64>();
+    let found = within(REQUEST_DEADLINE, query.one(db)).await?;
     Ok(found.is_some())
 }
 
@@ -70,8 +70,8 @@ pub async fn find_by_username(
     db: &DatabaseConnection,
     username: &Username,
 ) -> Result<Option<user::Model>, DbErr> {
-    let select = user::Entity::find().filter(user::Column::UsernameKey.eq(username.key()));
-    crate::lookup::by_unique_key(select, db).await
+    let query = user::Entity::find().filter(user::Column::UsernameKey.eq(username.key()));
+    within(REQUEST_DEADLINE, crate::lookup::by_unique_key(query, db)).await
 }
 
 /// The account whose name matches `name` once folded (see
@@ -94,18 +94,19 @@ pub async fn replace_password_hash(
     old: &str,
     new: &str,
 ) -> Result<bool, DbErr> {
-    let result = user::Entity::update_many()
+    let update = user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(new))
         .filter(user::Column::Id.eq(id))
-        .filter(user::Column::PasswordHash.eq(old))
-        .exec(db)
-        .await?;
+        .filter(user::Column::PasswordHash.eq(old));
+    let result = within(REQUEST_DEADLINE, update.exec(db)).await?;
     Ok(result.rows_affected == 1)
 }
 
-/// The account with this id.
+/// The account with this id. Every authenticated request (a WebSocket
+/// upgrade too) asks this, so it answers within [`REQUEST_DEADLINE`].
 pub async fn find_by_id(db: &DatabaseConnection, id: i64) -> Result<Option<user::Model>, DbErr> {
-    crate::lookup::by_unique_key(user::Entity::find_by_id(id), db).await
+    let query = user::Entity::find_by_id(id);
+    within(REQUEST_DEADLINE, crate::lookup::by_unique_key(query, db)).await
 }
 
 /// What `row`'s user chose for their status. A value the database holds

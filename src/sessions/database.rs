@@ -14,7 +14,10 @@ use sea_orm::{
     sea_query::Expr,
 };
 
-use crate::{auth::token, db::now_millis};
+use crate::{
+    auth::token,
+    db::{REQUEST_DEADLINE, now_millis, within},
+};
 
 /// Session keys are 64 alphanumeric characters: about 380 bits.
 const KEY_LEN: usize = 64;
@@ -44,9 +47,9 @@ fn expiry(ttl: &Duration) -> i64 {
 
 impl SessionStore for DbSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
-        let select = session::Entity::find_by_id(key.as_ref().to_owned())
+        let query = session::Entity::find_by_id(key.as_ref().to_owned())
             .filter(session::Column::ExpiresAt.gt(now_millis()));
-        let row = crate::lookup::by_unique_key(select, &self.db)
+        let row = within(REQUEST_DEADLINE, crate::lookup::by_unique_key(query, &self.db))
             .await
             .map_err(|err| LoadError::Other(err.into()))?;
         row.map(|row| serde_json::from_str(&row.state))
@@ -58,14 +61,14 @@ impl SessionStore for DbSessionStore {
         let body =
             serde_json::to_string(&state).map_err(|err| SaveError::Serialization(err.into()))?;
         let key = token::random(KEY_LEN);
-        session::ActiveModel {
+        let row = session::ActiveModel {
             key: Set(key.clone()),
             state: Set(body),
             expires_at: Set(expiry(ttl)),
-        }
-        .insert(&self.db)
-        .await
-        .map_err(|err| SaveError::Other(err.into()))?;
+        };
+        within(REQUEST_DEADLINE, row.insert(&self.db))
+            .await
+            .map_err(|err| SaveError::Other(err.into()))?;
         SessionKey::try_from(key).map_err(|err| SaveError::Other(err.into()))
     }
 
@@ -77,12 +80,12 @@ impl SessionStore for DbSessionStore {
     ) -> Result<SessionKey, UpdateError> {
         let body =
             serde_json::to_string(&state).map_err(|err| UpdateError::Serialization(err.into()))?;
-        let result = session::Entity::update_many()
+        let update = session::Entity::update_many()
             .col_expr(session::Column::State, Expr::value(body))
             .col_expr(session::Column::ExpiresAt, Expr::value(expiry(ttl)))
             .filter(session::Column::Key.eq(key.as_ref()))
-            .filter(session::Column::ExpiresAt.gt(now_millis()))
-            .exec(&self.db)
+            .filter(session::Column::ExpiresAt.gt(now_millis()));
+        let result = within(REQUEST_DEADLINE, update.exec(&self.db))
             .await
             .map_err(|err| UpdateError::Other(err.into()))?;
         if result.rows_affected == 0 {
@@ -97,18 +100,16 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
-        session::Entity::update_many()
+        let update = session::Entity::update_many()
             .col_expr(session::Column::ExpiresAt, Expr::value(expiry(ttl)))
-            .filter(session::Column::Key.eq(key.as_ref()))
-            .exec(&self.db)
-            .await?;
+            .filter(session::Column::Key.eq(key.as_ref()));
+        within(REQUEST_DEADLINE, update.exec(&self.db)).await?;
         Ok(())
     }
 
     async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
-        session::Entity::delete_by_id(key.as_ref().to_owned())
-            .exec(&self.db)
-            .await?;
+        let delete = session::Entity::delete_by_id(key.as_ref().to_owned());
+        within(REQUEST_DEADLINE, delete.exec(&self.db)).await?;
         Ok(())
     }
 }

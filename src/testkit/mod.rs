@@ -93,7 +93,7 @@ impl TestHub {
     /// A hub on `db`, which must be migrated already.
     pub fn on(db: DatabaseConnection, grace: Duration) -> Self {
         let hub = Hub::start_with(|hub| {
-            let stores = Stores::spawn(&db, NODE_ID, hub);
+            let stores = Stores::spawn(&db, NODE_ID, hub, &crate::health::DbHealth::default());
             PresenceHub::new(
                 stores,
                 Reach::Local,

@@ -8,6 +8,7 @@ mod accounts;
 mod cluster;
 mod corpus;
 mod csrf;
+mod db_stall;
 mod directory;
 mod hub;
 mod hub_status;

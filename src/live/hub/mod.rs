@@ -127,11 +127,26 @@ pub struct Stores {
 }
 
 impl Stores {
-    /// Starts both writers on `db` for node `node_id`, reporting to `hub`.
-    pub fn spawn(db: &sea_orm::DatabaseConnection, node_id: &str, hub: &Hub) -> Self {
+    /// Starts both writers on `db` for node `node_id`, reporting to `hub`;
+    /// their failures show in `health`.
+    pub fn spawn(
+        db: &sea_orm::DatabaseConnection,
+        node_id: &str,
+        hub: &Hub,
+        health: &crate::health::DbHealth,
+    ) -> Self {
+        let reports = crate::live::store::Reports {
+            node: node_id.to_owned(),
+            health: health.clone(),
+        };
         Self {
-            presence: PresenceStore::spawn(db.clone(), node_id.to_owned(), hub.clone()),
-            profiles: ProfileStore::spawn(db.clone(), hub.clone()),
+            presence: PresenceStore::spawn(
+                db.clone(),
+                node_id.to_owned(),
+                hub.clone(),
+                reports.clone(),
+            ),
+            profiles: ProfileStore::spawn(db.clone(), hub.clone(), reports),
         }
     }
 }

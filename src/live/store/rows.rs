@@ -12,8 +12,10 @@ use sea_orm::{
     sea_query::{Expr, OnConflict},
 };
 
+use super::writer::WRITE_DEADLINE;
 use crate::{
     auth::Username,
+    db::within,
     live::status::{Attendance, Device, Manual},
 };
 
@@ -157,24 +159,27 @@ pub(super) async fn replace_node(
 }
 
 /// Records that `names` were last seen at `at`, for users taken offline by
-/// another node's death.
+/// another node's death. Within [`WRITE_DEADLINE`]: the cluster link that
+/// calls it must not stall on the database.
 pub async fn mark_seen(db: &DatabaseConnection, names: &[String], at: i64) -> Result<(), DbErr> {
-    for chunk in names.chunks(CHUNK) {
-        user::Entity::update_many()
-            .col_expr(user::Column::LastSeenAt, Expr::value(at))
-            .filter(user::Column::Username.is_in(chunk.iter().map(String::as_str)))
-            .exec(db)
-            .await?;
-    }
-    Ok(())
+    within(WRITE_DEADLINE, async {
+        for chunk in names.chunks(CHUNK) {
+            user::Entity::update_many()
+                .col_expr(user::Column::LastSeenAt, Expr::value(at))
+                .filter(user::Column::Username.is_in(chunk.iter().map(String::as_str)))
+                .exec(db)
+                .await?;
+        }
+        Ok(())
+    })
+    .await
 }
 
-/// Removes every `LoggedInUser` row of one node.
+/// Removes every `LoggedInUser` row of one node, within [`WRITE_DEADLINE`].
 pub async fn clear_node(db: &DatabaseConnection, node_id: &str) -> Result<u64, DbErr> {
-    let result = logged_in_user::Entity::delete_many()
-        .filter(logged_in_user::Column::NodeId.eq(node_id))
-        .exec(db)
-        .await?;
+    let delete =
+        logged_in_user::Entity::delete_many().filter(logged_in_user::Column::NodeId.eq(node_id));
+    let result = within(WRITE_DEADLINE, delete.exec(db)).await?;
     Ok(result.rows_affected)
 }
 

@@ -7,6 +7,7 @@ pub mod browser;
 pub mod db;
 pub mod metrics;
 pub mod nginx;
+pub mod postgres;
 pub mod process;
 pub mod raw_socket;
 pub mod services;
