@@ -290,3 +290,32 @@ async fn a_custom_status_expires_live_on_every_page() {
     assert!(db::now_millis() >= until);
     assert_eq!(next_of(&mut tab, "ann").await.custom, None);
 }
+
+/// Two choices in one breath, the second made before the first is saved:
+/// the second builds on the first.
+#[actix_web::test]
+async fn a_choice_made_before_the_previous_one_is_saved_keeps_it() {
+    let f = hub_with(&["ann", "obs"]).await;
+    let mut observer = watching(&f).await;
+    let tab = f.hub.connect("ann", "s1").await;
+    assert_eq!(next_of(&mut observer, "ann").await.status, "online");
+
+    // Both reach the hub's mailbox before the first write comes back.
+    tokio::join!(
+        tab.choose(Choice::Status(Manual::Dnd)),
+        tab.choose(custom_status("focus", None)),
+    );
+    let both = Shown {
+        status: "dnd".into(),
+        custom: Some(("focus".into(), None)),
+        devices: vec!["desktop".into()],
+    };
+    while next_of(&mut observer, "ann").await != both {}
+    observer.assert_quiet(QUIET).await;
+    let row = presence::users::find_by_name(f.hub.db(), "ann")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.manual_status, "dnd");
+    assert_eq!(row.custom_text.as_deref(), Some("focus"));
+}

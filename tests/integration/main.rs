@@ -18,6 +18,7 @@ mod operations;
 mod pages;
 mod props;
 mod proxy;
+mod rich_presence;
 mod signing_key;
 mod slow_consumers;
 mod sockets;

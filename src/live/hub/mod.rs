@@ -35,7 +35,10 @@ mod reach;
 mod shutdown;
 mod status;
 
-use std::time::{Duration, Instant};
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
 
 use actix::prelude::*;
 
@@ -180,6 +183,8 @@ pub struct PresenceHub {
     store: PresenceStore,
     /// Writes what users choose to their rows.
     profile_store: ProfileStore,
+    /// Choices made here whose write has not come back yet (see `status`).
+    chosen: HashMap<Username, Profile>,
     /// This node alone, or the cluster.
     reach: Reach,
     /// The couriers the sockets are reached through.
@@ -204,6 +209,7 @@ impl PresenceHub {
             announced: Announced::default(),
             store: stores.presence,
             profile_store: stores.profiles,
+            chosen: HashMap::new(),
             reach,
             couriers: delivery::Couriers::default(),
             ended: EndedLogins::default(),

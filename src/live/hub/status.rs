@@ -8,7 +8,8 @@
 //! going. A choice is written to the user's row by the [`ProfileStore`]
 //! and comes back as [`ProfileSaved`], to be spread as news: in a cluster
 //! it reaches the user's other tabs on other nodes too. Custom statuses
-//! expire by themselves, checked every second.
+//! expire by themselves, checked every second. Choices not yet saved are
+//! kept per user, so that the next one builds on them.
 //!
 //! [`ProfileStore`]: crate::live::profile_store::ProfileStore
 
@@ -82,11 +83,18 @@ impl Handler<ChangeProfile> for PresenceHub {
             return;
         };
         let user = member.user.clone();
-        let mut profile = self.announced.profile(&user);
+        // A choice builds on the previous one even before that one is
+        // saved and announced: do not disturb then a custom status, sent
+        // in one breath, must not lose the do not disturb.
+        let mut profile = match self.chosen.get(&user) {
+            Some(chosen) => chosen.clone(),
+            None => self.announced.profile(&user),
+        };
         match msg.choice {
             Choice::Status(manual) => profile.manual = manual,
             Choice::Custom(custom) => profile.custom = custom,
         }
+        self.chosen.insert(user.clone(), profile.clone());
         self.profile_store.save(user, profile);
     }
 }
@@ -95,6 +103,11 @@ impl Handler<ProfileSaved> for PresenceHub {
     type Result = ();
 
     fn handle(&mut self, msg: ProfileSaved, _: &mut Context<Self>) {
+        // The writer saves in order: once the latest choice is back, the
+        // announced profile is as new. Bounded by the users choosing now.
+        if self.chosen.get(&msg.user) == Some(&msg.profile) {
+            self.chosen.remove(&msg.user);
+        }
         self.spread(News::Profile {
             user: msg.user,
             profile: msg.profile,

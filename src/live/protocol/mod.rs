@@ -1,48 +1,116 @@
 //! The wire format of `/users/`: JSON text frames with a `type`.
 //!
-//! Server to client:
+//! # Server to client
+//!
+//! **`snapshot`**, the first frame on every socket: everyone who is not
+//! offline (`online`, sorted, as the seed had it), the last-seen times of
+//! users this server saw go offline lately, and the status of everyone in
+//! `online`:
 //!
 //! ```json
 //! {"type":"snapshot","online":["alice","bob"],"last_seen":{"carol":1763683200000},
 //!  "users":{"alice":{"status":"online","devices":["desktop"]},
 //!           "bob":{"status":"dnd","custom":{"text":"🎧 focus","until":1763690400000},"devices":["mobile"]}}}
-//! {"type":"presence","username":"bob","is_logged_in":true,"status":"away","devices":["desktop"]}
-//! {"type":"presence","username":"bob","is_logged_in":true,"status":"online","custom":{"text":"lunch"},"devices":["desktop","mobile"]}
-//! {"type":"presence","username":"bob","is_logged_in":false,"status":"offline","last_seen_at":1763683260000}
-//! {"type":"user_added","username":"carol"}
-//! {"type":"pong"}
-//! {"type":"error","reason":"unknown status"}
 //! ```
 //!
-//! The `presence` frame keeps the seed app's two keys, `username` and
-//! `is_logged_in`, exactly, so a client written for the seed still works:
-//! `is_logged_in` is `true` for `online`, `away` and `dnd`, `false` for
-//! `offline`. A change of status alone (online to away) is a `presence`
-//! frame with the same `is_logged_in`. The rest is additive:
+//! **`presence`**, a user's status changed. It keeps the seed app's two
+//! keys, `username` and `is_logged_in`, exactly, so a client written for
+//! the seed still works: `is_logged_in` is `true` for `online`, `away` and
+//! `dnd`, `false` for `offline`. A change of status alone (online to away)
+//! is a `presence` frame with the same `is_logged_in`. The rest is
+//! additive:
 //!
-//! - `status`: `online`, `away`, `dnd` or `offline`; a user's own sockets
-//!   also see `invisible` when they chose to be, which nobody else ever
-//!   sees (others see them `offline`);
+//! - `status`: `online`, `away`, `dnd` or `offline`;
 //! - `custom`: the custom status (`text`, and `until` in Unix ms if it
-//!   expires), for users who are not offline;
-//! - `devices`: the kinds of device a user is online from;
-//! - `last_seen_at` (Unix ms): when an offline user was last seen. The
-//!   snapshot's `last_seen` has the users this server saw go offline
-//!   recently, and its `users` the status of everyone in `online`.
+//!   expires), absent when there is none and always for offline users;
+//! - `devices`: the kinds of device (`desktop`, `mobile`) a user is on,
+//!   absent when offline;
+//! - `last_seen_at` (Unix ms): when an offline user was last seen.
 //!
-//! Client to server (see [`ClientFrame`]):
+//! ```json
+//! {"type":"presence","username":"bob","is_logged_in":true,"status":"online","devices":["desktop"]}
+//! {"type":"presence","username":"bob","is_logged_in":true,"status":"away","devices":["desktop"]}
+//! {"type":"presence","username":"bob","is_logged_in":true,"status":"dnd","custom":{"text":"🍜 lunch"},"devices":["desktop","mobile"]}
+//! {"type":"presence","username":"bob","is_logged_in":true,"status":"online","custom":{"text":"🍜 lunch","until":1763690400000},"devices":["mobile"]}
+//! {"type":"presence","username":"bob","is_logged_in":false,"status":"offline","last_seen_at":1763683260000}
+//! ```
+//!
+//! A user's own sockets, and only they, also get `invisible` when they
+//! chose to be: everyone else sees them `offline`, and sees nothing at
+//! all of their later coming and going. The frame goes right after the
+//! snapshot, and after anything that changes how they see themselves:
+//!
+//! ```json
+//! {"type":"presence","username":"bob","is_logged_in":false,"status":"invisible","devices":["desktop"]}
+//! ```
+//!
+//! **`user_added`**, a new account exists (it starts offline):
+//!
+//! ```json
+//! {"type":"user_added","username":"carol"}
+//! ```
+//!
+//! **`pong`**, the answer to a `ping`:
+//!
+//! ```json
+//! {"type":"pong"}
+//! ```
+//!
+//! **`error`**, a client frame was refused and changed nothing. The reason
+//! is one of [`Refused`]'s messages and never repeats the input:
+//!
+//! ```json
+//! {"type":"error","reason":"unknown frame"}
+//! {"type":"error","reason":"activity state must be active or idle"}
+//! {"type":"error","reason":"status must be auto, dnd or invisible"}
+//! {"type":"error","reason":"custom status must be 1 to 100 characters, without control characters or markup"}
+//! {"type":"error","reason":"custom status expiry must be in the future, and within a year"}
+//! ```
+//!
+//! # Client to server (see [`ClientFrame`])
+//!
+//! **`ping`**, asks for a `pong`:
 //!
 //! ```json
 //! {"type":"ping"}
+//! ```
+//!
+//! **`activity`**, the page became active (input, or shown again) or idle
+//! (no input, or hidden, for `PRESENCE_IDLE_MS`). A user is `away` when
+//! every one of their sockets is idle; a page sends a transition once,
+//! not per keystroke:
+//!
+//! ```json
 //! {"type":"activity","state":"active"}
 //! {"type":"activity","state":"idle"}
+//! ```
+//!
+//! **`set_status`**, the user picks `auto` (online or away as they come
+//! and go), `dnd` or `invisible`. It is stored on their row and reaches
+//! their other tabs at once:
+//!
+//! ```json
+//! {"type":"set_status","status":"auto"}
 //! {"type":"set_status","status":"dnd"}
+//! {"type":"set_status","status":"invisible"}
+//! ```
+//!
+//! **`set_custom`**, the user sets a custom status (1 to 100 characters,
+//! emoji welcome, no control characters or markup) until a time in Unix
+//! ms within a year, or forever (`until` `null` or absent); or clears it
+//! (`text` `null`, absent or blank):
+//!
+//! ```json
 //! {"type":"set_custom","text":"🍜 lunch","until":1763690400000}
+//! {"type":"set_custom","text":"🎧 focus","until":null}
 //! {"type":"set_custom","text":null}
 //! ```
 //!
 //! Each is validated: a bad one gets an `error` frame back and changes
-//! nothing. A frame can only ever change its own user's status.
+//! nothing. A frame can only ever change its own user's status: the hub
+//! knows whose socket it came from, and any name in it is ignored. Frames
+//! beyond a small budget (five a second after a burst of ten) are ignored,
+//! and a flood closes the socket with 1008 (see `session::budget`).
 
 mod client;
 

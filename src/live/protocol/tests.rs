@@ -182,3 +182,63 @@ fn a_refusal_never_repeats_the_input() {
     let why = ClientFrame::read(&text, 0).unwrap_err();
     assert!(!why.to_string().contains("s3cr3t"));
 }
+
+/// The JSON examples of the module documentation, one frame each.
+fn documented_examples() -> Vec<String> {
+    let mut examples: Vec<String> = Vec::new();
+    let mut in_json = false;
+    for line in include_str!("mod.rs").lines() {
+        let Some(line) = line.strip_prefix("//!") else {
+            continue;
+        };
+        let line = line.strip_prefix(' ').unwrap_or(line);
+        match line {
+            "```json" => in_json = true,
+            "```" => in_json = false,
+            // An example on several lines goes on indented.
+            _ if in_json && line.starts_with(' ') => {
+                if let Some(last) = examples.last_mut() {
+                    last.push_str(line.trim());
+                }
+            }
+            _ if in_json => examples.push(line.to_owned()),
+            _ => {}
+        }
+    }
+    examples
+}
+
+#[test]
+fn every_documented_example_is_a_frame_the_server_writes_or_reads() {
+    let reasons: Vec<String> = [
+        Refused::Unknown,
+        Refused::BadActivity,
+        Refused::BadStatus,
+        Refused::BadText,
+        Refused::BadExpiry,
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    let now = 1_763_683_000_000;
+    let (mut server, mut client) = (0, 0);
+    for example in documented_examples() {
+        match serde_json::from_str::<ServerFrame>(&example) {
+            Ok(ServerFrame::Error { reason }) => {
+                assert!(reasons.contains(&reason), "{reason} is no refusal");
+                server += 1;
+            }
+            Ok(_) => server += 1,
+            Err(_) => {
+                let read = ClientFrame::read(&example, now);
+                assert!(read.is_ok(), "{example}: {read:?}");
+                client += 1;
+            }
+        }
+    }
+    // Every server frame type and every client frame, with their variants.
+    assert!(
+        server >= 14 && client >= 9,
+        "{server} server, {client} client"
+    );
+}

@@ -29,6 +29,16 @@ impl TestSocket {
     /// Opens `/users/` with `browser`'s cookies and an optional `Origin`.
     /// A refused upgrade comes back as its HTTP status.
     pub async fn open(browser: &Browser, origin: Option<&str>) -> Result<Self, StatusCode> {
+        Self::open_as(browser, origin, None).await
+    }
+
+    /// [`open`](Self::open) with a `User-Agent`, as a phone's browser
+    /// sends one.
+    pub async fn open_as(
+        browser: &Browser,
+        origin: Option<&str>,
+        user_agent: Option<&str>,
+    ) -> Result<Self, StatusCode> {
         let url = format!("{}/users/", browser.address.replacen("http", "ws", 1));
         let mut request = url.into_client_request().expect("ws request");
         if let Some(cookie) = browser.cookie_header() {
@@ -40,6 +50,11 @@ impl TestSocket {
             request
                 .headers_mut()
                 .insert("origin", HeaderValue::from_str(origin).expect("origin"));
+        }
+        if let Some(agent) = user_agent {
+            request
+                .headers_mut()
+                .insert("user-agent", HeaderValue::from_str(agent).expect("agent"));
         }
         match tokio_tungstenite::connect_async(request).await {
             Ok((stream, _)) => Ok(Self { stream }),
@@ -133,6 +148,33 @@ impl TestSocket {
                 && username == user
             {
                 return is_logged_in;
+            }
+        }
+    }
+
+    /// Waits for a presence frame about `user`, skipping frames about
+    /// others, and returns it whole.
+    pub async fn presence_frame_of(&mut self, user: &str) -> ServerFrame {
+        loop {
+            let frame = self.frame().await;
+            if let ServerFrame::Presence { username, .. } = &frame
+                && username == user
+            {
+                return frame;
+            }
+        }
+    }
+
+    /// Waits for an `error` frame, skipping presence frames, and returns
+    /// its reason.
+    pub async fn error_reason(&mut self) -> String {
+        loop {
+            match self.frame().await {
+                ServerFrame::Error { reason } => return reason,
+                ServerFrame::Presence { .. }
+                | ServerFrame::UserAdded { .. }
+                | ServerFrame::Snapshot { .. } => continue,
+                other => panic!("expected an error frame, got {other:?}"),
             }
         }
     }
