@@ -5,9 +5,8 @@
 //! | `{p}:node:{id}:users` | set | users online on node `id` (sockets or grace holds) |
 //! | `{p}:online` | hash | user → number of nodes they are online on |
 //! | `{p}:seq` | string | sequence number of the last bulletin |
-//! | `{p}:lease:{id}` | string, 3 s TTL | node `id` is alive |
+//! | `{p}:lease:{id}` | string, 3 s TTL | node `id` is alive; holds its process's instance token |
 //! | `{p}:nodes` | set | every node that has registered |
-//! | `{p}:session:{key}` | string | an HTTP session (actix-session) |
 //! | `{p}:events` | channel | bulletins, one per cluster-wide change |
 
 /// The keys of one cluster.
@@ -52,10 +51,5 @@ impl Keys {
     /// The pub/sub channel of bulletins.
     pub fn channel(&self) -> String {
         format!("{}:events", self.prefix)
-    }
-
-    /// The key of an HTTP session.
-    pub fn session(&self, key: &str) -> String {
-        format!("{}:session:{key}", self.prefix)
     }
 }

@@ -9,13 +9,22 @@
 //!   snapshots and logouts.
 //! - [`faults`]: killed nodes, restarts, Redis outages and concurrent
 //!   start-ups.
+//! - [`draining`]: a rolling restart (`SIGTERM`) that flaps nobody.
+//! - [`ownership`]: frozen nodes (`SIGSTOP`) that come back whole, and a
+//!   node id owned by one process.
+//! - [`redis_loss`]: Redis losing its memory (`kill -9`, no persistence),
+//!   ghost rows, and Redis' settings.
 
 mod across_nodes;
+mod draining;
 mod faults;
+mod ownership;
+mod redis_loss;
 
 use std::time::{Duration, Instant};
 
 use crate::support::{
+    Browser,
     app::{TestApp, spawn_on, test_config},
     db::TestDb,
     process::ServerProcess,
@@ -56,18 +65,52 @@ impl Cluster {
 
     /// A real `presence` process called `id`.
     pub(super) async fn process(&self, id: &str) -> ServerProcess {
-        let grace = GRACE_MS.to_string();
-        ServerProcess::start(
-            &self.db.url,
-            &[
-                ("REDIS_URL", &self.redis_url),
-                ("REDIS_PREFIX", &self.prefix),
-                ("NODE_ID", id),
-                ("PRESENCE_GRACE_MS", &grace),
-            ],
-        )
-        .await
+        self.process_with(id, &[]).await
     }
+
+    /// A real `presence` process called `id`, with extra environment (an
+    /// empty value removes a variable).
+    pub(super) async fn process_with(&self, id: &str, extra: &[(&str, &str)]) -> ServerProcess {
+        let server = ServerProcess::spawn_logging(&self.db.url, &self.env(id, extra));
+        server.wait_ready().await;
+        server
+    }
+
+    /// A `presence` process called `id`, not waited for: it may refuse to
+    /// start.
+    pub(super) fn spawn_process(&self, id: &str) -> ServerProcess {
+        ServerProcess::spawn_logging(&self.db.url, &self.env(id, &[]))
+    }
+
+    fn env<'a>(&'a self, id: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        let mut env = vec![
+            ("REDIS_URL", self.redis_url.as_str()),
+            ("REDIS_PREFIX", self.prefix.as_str()),
+            ("NODE_ID", id),
+            ("PRESENCE_GRACE_MS", GRACE),
+            // Tabs the tests hold without reading must outlive a freeze.
+            ("WS_CLIENT_TIMEOUT_MS", "60000"),
+        ];
+        for (key, value) in extra {
+            env.retain(|(name, _)| name != key);
+            env.push((key, value));
+        }
+        env
+    }
+}
+
+/// [`GRACE_MS`] as text, for a process's environment.
+const GRACE: &str = "500";
+
+/// A browser on `address` with the login of `from`: the same page going
+/// to another node.
+pub(super) fn carry(from: &Browser, address: &str) -> Browser {
+    let to = Browser::new(address);
+    to.jar.add_cookie_str(
+        &from.cookie_header().expect("logged in"),
+        &address.parse().expect("an address"),
+    );
+    to
 }
 
 impl TestApp {
@@ -78,6 +121,25 @@ impl TestApp {
         while self.browser().get("/log_in/").await.status() != 200 {
             assert!(Instant::now() < deadline, "node never became ready");
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl TestApp {
+    /// Waits until the `LoggedInUser` rows name exactly `expected`: a dead
+    /// node's rows go only after it is reaped in Redis.
+    pub(super) async fn wait_rows(&self, expected: &[&str]) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let rows = self.rows().await;
+            if rows == expected {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "rows are {rows:?}, not {expected:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 }
