@@ -14,12 +14,14 @@
 //!   node id owned by one process.
 //! - [`redis_loss`]: Redis losing its memory (`kill -9`, no persistence),
 //!   ghost rows, and Redis' settings.
+//! - [`rich`]: away, devices and chosen statuses across nodes.
 
 mod across_nodes;
 mod draining;
 mod faults;
 mod ownership;
 mod redis_loss;
+mod rich;
 
 use std::time::{Duration, Instant};
 
@@ -80,6 +82,31 @@ impl Cluster {
     /// start.
     pub(super) fn spawn_process(&self, id: &str) -> ServerProcess {
         ServerProcess::spawn_logging(&self.db.url, &self.env(id, &[]))
+    }
+
+    /// Waits until Redis holds how `user` attends on node `node`: that
+    /// node's share has reached the cluster.
+    pub(super) async fn wait_attending(&self, user: &str, node: &str) {
+        let client = redis::Client::open(self.redis_url.as_str()).expect("a Redis URL");
+        let mut conn = client
+            .get_multiplexed_async_connection()
+            .await
+            .expect("Redis");
+        let key = format!("{}:attend:{user}", self.prefix);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let mut exists = redis::cmd("HEXISTS");
+            exists.arg(&key).arg(node);
+            if exists
+                .query_async::<bool>(&mut conn)
+                .await
+                .expect("HEXISTS")
+            {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{user} never attended on {node}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     fn env<'a>(&'a self, id: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {

@@ -9,7 +9,7 @@ use crate::{
     db::now_millis,
     live::{
         change::Change,
-        fanout::bulletin::Bulletin,
+        fanout::bulletin::{self, Bulletin},
         hub::{ClusterNews, ClusterState, News},
     },
 };
@@ -44,12 +44,25 @@ impl Link {
         }
         match bulletin {
             Bulletin::Presence {
-                user, online, at, ..
+                user,
+                online,
+                at,
+                code,
+                ..
             } if !gap => {
                 if let Ok(user) = Username::parse(&user) {
                     let at = at.unwrap_or_else(now_millis);
-                    let changes = vec![Change::to(user, online)];
-                    self.tell_news(News::Changes { changes, at });
+                    let change = match code {
+                        Some(code) if online => Change {
+                            user,
+                            attendance: Some(bulletin::attendance(code)),
+                        },
+                        _ => Change::to(user, online),
+                    };
+                    self.tell_news(News::Changes {
+                        changes: vec![change],
+                        at,
+                    });
                 }
             }
             Bulletin::UserAdded { user, .. } => {
@@ -85,15 +98,21 @@ impl Link {
         self.hub.tell(ClusterNews { news });
     }
 
-    /// Reads the cluster's online set, hands it to the hub, and returns its
-    /// sequence number.
+    /// Reads the cluster's state (who is online, how, and what they
+    /// chose), hands it to the hub, and returns its sequence number.
     pub(super) async fn load_state(&self, conn: &mut MultiplexedConnection) -> LinkResult<u64> {
-        let (seq, online) = timed("state", self.scripts.state(conn)).await?;
-        let online = online
-            .iter()
-            .filter_map(|name| Username::parse(name).ok())
+        let state = timed("state", self.scripts.state(conn)).await?;
+        let online = state
+            .online
+            .into_iter()
+            .filter_map(|(name, attendance)| Some((Username::parse(&name).ok()?, attendance)))
             .collect();
-        self.hub.tell(ClusterState { online });
-        Ok(seq)
+        let profiles = state
+            .profiles
+            .iter()
+            .filter_map(|text| serde_json::from_str::<Bulletin>(text).ok()?.read_profile())
+            .collect();
+        self.hub.tell(ClusterState { online, profiles });
+        Ok(state.seq)
     }
 }

@@ -37,8 +37,9 @@ impl Link {
                 self.publish(&bulletin, conn).await
             }
             News::Profile { user, profile } => {
-                self.publish(&Bulletin::profile(&user, &profile), conn)
-                    .await
+                // Kept for the state of nodes that join later, and published.
+                let text = serde_json::to_string(&Bulletin::profile(&user, &profile))?;
+                timed("profile", self.scripts.profile(conn, &user, &text)).await
             }
         }
     }
