@@ -105,3 +105,19 @@ impl Handler<ClusterNews> for PresenceHub {
         self.announce(msg.news);
     }
 }
+
+/// Whether the link has joined the cluster and news goes through Redis
+/// (for tests, which must not act before a node has joined).
+#[cfg(feature = "testkit")]
+#[derive(Message)]
+#[rtype(result = "bool")]
+pub struct InCluster;
+
+#[cfg(feature = "testkit")]
+impl Handler<InCluster> for PresenceHub {
+    type Result = bool;
+
+    fn handle(&mut self, _: InCluster, _: &mut Context<Self>) -> bool {
+        self.reach.is_joined()
+    }
+}

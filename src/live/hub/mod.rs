@@ -39,6 +39,8 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 
+#[cfg(feature = "testkit")]
+pub use self::cluster::InCluster;
 pub use self::{
     accounts::{UserLoggedIn, UserLoggedOut, UserSignedUp},
     cluster::{ClusterNews, ClusterState, JoinCluster, LinkDown},

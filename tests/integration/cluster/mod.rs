@@ -25,6 +25,8 @@ mod rich;
 
 use std::time::{Duration, Instant};
 
+use presence::live::hub::InCluster;
+
 use crate::support::{
     Browser,
     app::{TestApp, spawn_on, test_config},
@@ -141,13 +143,15 @@ pub(super) fn carry(from: &Browser, address: &str) -> Browser {
 }
 
 impl TestApp {
-    /// Waits until this node's session store and link are up, by logging a
-    /// throwaway browser in.
+    /// Waits until this node answers and its link has joined the cluster
+    /// (before that, the node serves its users alone).
     pub(super) async fn wait_joined(&self) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while self.browser().get("/log_in/").await.status() != 200 {
-            assert!(Instant::now() < deadline, "node never became ready");
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        while self.browser().get("/log_in/").await.status() != 200
+            || !self.hub.addr().send(InCluster).await.expect("the hub runs")
+        {
+            assert!(Instant::now() < deadline, "node never joined");
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 }
