@@ -11,11 +11,14 @@ use sea_orm::{DatabaseConnection, DbErr};
 use crate::{
     config::Config,
     live::{
-        fanout::{ClusterConfig, Fanout, keys::Keys},
+        fanout::{
+            ClusterConfig, Fanout,
+            claim::{self, Claim, ClaimError},
+        },
         hub::{Hub, Reach},
         store,
     },
-    sessions::{self, DbSessionStore, RedisSessions, SessionBackend},
+    sessions::{self, DbSessionStore, SessionBackend},
     shared_redis::SharedRedis,
     throttle::Throttle,
 };
@@ -40,11 +43,7 @@ impl Deployment {
             None => Self::SingleNode,
             Some(redis_url) => Self::Cluster {
                 redis: SharedRedis::new(redis_url),
-                cluster: ClusterConfig {
-                    redis_url: redis_url.clone(),
-                    prefix: config.redis_prefix.clone(),
-                    node_id: node_id.to_owned(),
-                },
+                cluster: ClusterConfig::new(redis_url, &config.redis_prefix, node_id),
             },
         }
     }
@@ -57,33 +56,40 @@ impl Deployment {
         }
     }
 
+    /// Makes sure this process owns its node id before anything of it is
+    /// touched: nothing to do on a single node; in a cluster, the node's
+    /// lease in Redis (see [`claim`]). Also checks Redis's settings.
+    pub async fn claim_node_id(&self) -> Result<Claim, ClaimError> {
+        match self {
+            Self::SingleNode => Ok(Claim::Owned),
+            Self::Cluster { cluster, .. } => claim::claim(cluster).await,
+        }
+    }
+
     /// Removes the `LoggedInUser` rows a crashed process left behind: on a
-    /// single node all of them; in a cluster this node's own (the others'
-    /// are judged by their leases). Returns how many there were.
+    /// single node all of them; in a cluster this node's own, once its
+    /// lease is this process's (the others' are judged by their leases;
+    /// unchecked, the rows are rewritten when the node joins). Returns how
+    /// many there were.
     pub async fn clear_ghost_rows(
         &self,
         db: &DatabaseConnection,
         node_id: &str,
+        claim: Claim,
     ) -> Result<u64, DbErr> {
-        match self {
-            Self::SingleNode => store::clear_all(db).await,
-            Self::Cluster { .. } => store::clear_node(db, node_id).await,
+        match (self, claim) {
+            (Self::SingleNode, _) => store::clear_all(db).await,
+            (Self::Cluster { .. }, Claim::Owned) => store::clear_node(db, node_id).await,
+            (Self::Cluster { .. }, Claim::Unchecked) => Ok(0),
         }
     }
 
-    /// Where HTTP sessions live: the database on a single node (purged of
-    /// expired rows in the background), Redis in a cluster.
+    /// Where HTTP sessions live: in the shared database, in either mode
+    /// (purged of expired rows in the background). A cluster's Redis may
+    /// lose its memory; a login must not be lost with it.
     pub fn session_store(&self, db: &DatabaseConnection) -> SessionBackend {
-        match self {
-            Self::SingleNode => {
-                sessions::spawn_purger(db.clone());
-                SessionBackend::Database(DbSessionStore::new(db.clone()))
-            }
-            Self::Cluster { cluster, .. } => SessionBackend::Redis(RedisSessions::open(
-                cluster.redis_url.clone(),
-                Keys::new(&cluster.prefix),
-            )),
-        }
+        sessions::spawn_purger(db.clone());
+        SessionBackend::Database(DbSessionStore::new(db.clone()))
     }
 
     /// Where rate limits count: in memory, or in Redis for every node.

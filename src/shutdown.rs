@@ -3,11 +3,61 @@
 //!
 //! All three lead to the same clean shutdown in
 //! [`crate::startup::Application::run_until_stopped`]: sockets close with
-//! 1001, this process's `LoggedInUser` rows go, and the server stops.
+//! 1001, this process's `LoggedInUser` rows go, and the server stops, all
+//! within [`BUDGET`].
+//!
+//! A cluster node drains first: its pages reconnect to other nodes at once,
+//! and it keeps its share of the cluster's presence (and its lease) for
+//! the [`drain_time`], so a user whose page moved is never announced
+//! offline. Then it leaves, and whoever did not come back goes offline.
 
-use std::sync::Arc;
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
+use actix_web::dev::ServerHandle;
 use tokio::sync::Notify;
+
+use crate::live::hub::{Hub, Shutdown};
+
+/// The time a shutdown may take, from the signal to the exit.
+pub const BUDGET: Duration = Duration::from_secs(5);
+/// What leaving takes at most once draining ends: the rows and Redis.
+pub const LEAVE_TIME: Duration = Duration::from_millis(1500);
+/// What stopping the HTTP server is left at least.
+pub const HTTP_STOP_TIME: Duration = Duration::from_millis(1000);
+
+/// How long a node keeps its presence after closing its sockets: the
+/// grace period in a cluster, as far as the budget allows; nothing on a
+/// single node, where no other node could take the pages over.
+pub fn drain_time(grace: Duration, cluster: bool) -> Duration {
+    if !cluster {
+        return Duration::ZERO;
+    }
+    grace.min(BUDGET - LEAVE_TIME - HTTP_STOP_TIME)
+}
+
+/// The clean shutdown, once asked for: the hub closes the sockets (1001),
+/// drains for `drain`, clears its rows and leaves the cluster; then the
+/// HTTP server stops, with what is left of the [`BUDGET`].
+pub(crate) async fn stop_within_budget(hub: &Hub, server: &ServerHandle, drain: Duration) {
+    let started = Instant::now();
+    tracing::info!(
+        drain_ms = drain.as_millis() as u64,
+        "shutting down: closing sockets, draining, clearing presence rows"
+    );
+    if tokio::time::timeout(drain + LEAVE_TIME, hub.ask(Shutdown))
+        .await
+        .is_err()
+    {
+        tracing::warn!("the hub did not finish its shutdown in time");
+    }
+    let left = BUDGET.saturating_sub(started.elapsed());
+    if tokio::time::timeout(left, server.stop(true)).await.is_err() {
+        server.stop(false).await;
+    }
+}
 
 /// Asks a running [`Application`](crate::startup::Application) to shut down, as SIGTERM would.
 #[derive(Clone, Default)]
@@ -38,5 +88,24 @@ impl ShutdownHandle {
             () = terminate => {}
             () = self.0.notified() => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_single_node_does_not_drain() {
+        assert_eq!(drain_time(Duration::from_secs(2), false), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_cluster_node_drains_for_the_grace_period_within_the_budget() {
+        let short = Duration::from_millis(500);
+        assert_eq!(drain_time(short, true), short);
+        let long = drain_time(Duration::from_secs(30), true);
+        assert!(long + LEAVE_TIME + HTTP_STOP_TIME <= BUDGET);
+        assert!(long > Duration::ZERO);
     }
 }

@@ -32,7 +32,8 @@ use crate::{
     live::{
         admission::Admission,
         courier::CourierDesk,
-        hub::{Hub, PresenceHub, Shutdown, Stores},
+        fanout::claim::ClaimError,
+        hub::{Hub, PresenceHub, Stores},
         session::Heartbeat,
         tcp_cutoff::TcpConnection,
     },
@@ -47,11 +48,9 @@ pub use crate::shutdown::ShutdownHandle;
 
 /// How long sessions live without activity: Django's default, two weeks.
 const SESSION_TTL_DAYS: i64 = 14;
-/// How long the HTTP server waits for requests in flight at shutdown.
+/// How long the HTTP server waits for requests in flight at shutdown (cut
+/// shorter when draining used the budget).
 const SHUTDOWN_TIMEOUT_SECS: u64 = 3;
-/// How long shutdown waits for the hub to close sockets, clear rows and
-/// leave the cluster.
-const HUB_SHUTDOWN_TIMEOUT: Duration = Duration::from_millis(1500);
 
 /// Why the app could not start.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +70,9 @@ pub enum StartupError {
     /// The listener could not be used.
     #[error("listener: {0}")]
     Io(#[from] std::io::Error),
+    /// Another live process holds this cluster node's id.
+    #[error(transparent)]
+    NodeId(#[from] ClaimError),
 }
 
 /// A built, not yet running, presence server.
@@ -80,6 +82,8 @@ pub struct Application {
     hub: Hub,
     db: DatabaseConnection,
     shutdown: ShutdownHandle,
+    /// How long the hub drains at shutdown.
+    drain: Duration,
 }
 
 impl Application {
@@ -94,7 +98,8 @@ impl Application {
         let node_id = config.node_id.clone().unwrap_or_else(|| token::random(12));
         let deployment = Deployment::of(&config, &node_id);
         tracing::info!(node_id = %node_id, mode = deployment.name(), "presence node starting");
-        let ghosts = deployment.clear_ghost_rows(&db, &node_id).await?;
+        let claim = deployment.claim_node_id().await?;
+        let ghosts = deployment.clear_ghost_rows(&db, &node_id, claim).await?;
         if ghosts > 0 {
             tracing::warn!(
                 rows = ghosts,
@@ -121,12 +126,14 @@ impl Application {
         let state = SharedState::new(&config, parts, node_id).await?;
         let port = listener.local_addr()?.port();
         let server = serve(listener, state, sessions, key, &config)?;
+        let cluster = config.redis_url.is_some();
         Ok(Self {
             server,
             port,
             hub,
             db,
             shutdown: ShutdownHandle::default(),
+            drain: crate::shutdown::drain_time(config.grace(), cluster),
         })
     }
 
@@ -151,8 +158,9 @@ impl Application {
     }
 
     /// Serves until Ctrl-C, SIGTERM or [`ShutdownHandle::shutdown`], then
-    /// closes every socket with 1001, removes this process's
-    /// `LoggedInUser` rows and stops, all within about five seconds.
+    /// closes every socket with 1001, drains (in a cluster), removes this
+    /// process's `LoggedInUser` rows and stops, all within
+    /// [`BUDGET`](crate::shutdown::BUDGET).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let handle = self.server.handle();
         let mut server = actix_web::rt::spawn(self.server);
@@ -160,14 +168,7 @@ impl Application {
             result = &mut server => return result.unwrap_or_else(|err| Err(std::io::Error::other(err))),
             () = self.shutdown.requested() => {}
         }
-        tracing::info!("shutting down: closing sockets and clearing presence rows");
-        if tokio::time::timeout(HUB_SHUTDOWN_TIMEOUT, self.hub.ask(Shutdown))
-            .await
-            .is_err()
-        {
-            tracing::warn!("the hub did not finish its shutdown in time");
-        }
-        handle.stop(true).await;
+        crate::shutdown::stop_within_budget(&self.hub, &handle, self.drain).await;
         server
             .await
             .unwrap_or_else(|err| Err(std::io::Error::other(err)))

@@ -1,4 +1,4 @@
-//! Sessions in the database, for a single node.
+//! Sessions in the shared database, on a single node or a cluster.
 //!
 //! [`DbSessionStore`] implements actix-session's `SessionStore` over the
 //! sea-orm `session` table. [`purge_expired`] removes rows past their

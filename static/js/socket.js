@@ -12,6 +12,16 @@ const CHECK_SESSION_AFTER = 3;
 // The close code the server uses when this login logged out (maybe in
 // another tab): the page is stale, and reconnecting would only get 401.
 const LOGGED_OUT = 1000;
+// The close code of a server going away (a rolling restart): other nodes
+// are up, so the page reconnects at once, not after the backoff, with a
+// little jitter so a node's pages do not all arrive in the same instant.
+const GOING_AWAY = 1001;
+export const GOING_AWAY_JITTER_MS = 250;
+
+/** The delay before reconnecting after a 1001, given `random()` in [0, 1). */
+export function goingAwayDelay(random) {
+  return Math.floor(random() * GOING_AWAY_JITTER_MS);
+}
 
 export class LiveSocket {
   #state;
@@ -85,6 +95,14 @@ export class LiveSocket {
         this.#socket = null;
         this.#setPhase('closed');
         this.#onLoggedOut();
+        return;
+      }
+      if (event.code === GOING_AWAY) {
+        // Not a failure: the next attempt (if it fails) backs off as usual.
+        this.#socket = null;
+        this.#state.connectionLost(Date.now());
+        this.#setPhase('reconnecting');
+        window.setTimeout(() => this.#connect(), goingAwayDelay(Math.random));
         return;
       }
       this.#lost();

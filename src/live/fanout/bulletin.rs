@@ -5,13 +5,34 @@
 //! the cluster state. The Lua scripts build `presence` and `user_added`
 //! bulletins with `cjson`, inside the same atomic step that changes the
 //! state, so sequence numbers follow the order of the changes.
+//!
+//! How a user attends travels as a small code ([`code`]): 4 when active,
+//! plus the device bits (desktop 1, mobile 2). The OR of two codes is how a
+//! user on two nodes attends: active if either is, on both kinds of device.
 
 use serde::{Deserialize, Serialize};
 
 use crate::{
     auth::Username,
-    live::status::{CustomStatus, Manual, Profile, StatusText},
+    live::status::{Attendance, CustomStatus, Devices, Manual, Profile, StatusText},
 };
+
+/// The bit of the code that says "active".
+const ACTIVE: u8 = 4;
+
+/// The code of `attendance` in Redis and in bulletins.
+pub fn code(attendance: Attendance) -> u8 {
+    let active = if attendance.active { ACTIVE } else { 0 };
+    active | attendance.devices.bits()
+}
+
+/// The attendance a code stands for (unknown bits ignored).
+pub fn attendance(code: u8) -> Attendance {
+    Attendance {
+        active: code & ACTIVE != 0,
+        devices: Devices::from_bits(code),
+    }
+}
 
 /// One message on the channel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +49,9 @@ pub enum Bulletin {
         /// When they went offline (Unix ms).
         #[serde(default)]
         at: Option<i64>,
+        /// How they attend across the cluster, when online (see [`code`]).
+        #[serde(default)]
+        code: Option<u8>,
     },
     /// A new account.
     UserAdded {
@@ -130,6 +154,24 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn codes_of_two_nodes_combine_into_how_the_user_attends_in_the_cluster() {
+        let idle_desktop = Attendance {
+            active: false,
+            devices: Devices::from_bits(1),
+        };
+        let active_mobile = Attendance {
+            active: true,
+            devices: Devices::from_bits(2),
+        };
+        let both = attendance(code(idle_desktop) | code(active_mobile));
+        assert!(both.active);
+        assert_eq!(both.devices, Devices::from_bits(3));
+        let idle = attendance(code(idle_desktop) | code(idle_desktop));
+        assert!(!idle.active, "idle on every node is away");
+        assert_eq!(attendance(code(active_mobile)), active_mobile);
     }
 
     #[test]

@@ -3,11 +3,12 @@
 //! | key | type | holds |
 //! | --- | --- | --- |
 //! | `{p}:node:{id}:users` | set | users online on node `id` (sockets or grace holds) |
-//! | `{p}:online` | hash | user → number of nodes they are online on |
+//! | `{p}:online` | hash | user → how they attend in the cluster (a code: the OR of every node's) |
+//! | `{p}:attend:{user}` | hash | node → how the user attends on that node (a code) |
+//! | `{p}:profiles` | hash | user → their profile bulletin, while they are online |
 //! | `{p}:seq` | string | sequence number of the last bulletin |
-//! | `{p}:lease:{id}` | string, 3 s TTL | node `id` is alive |
+//! | `{p}:lease:{id}` | string, 3 s TTL | node `id` is alive; holds its process's instance token |
 //! | `{p}:nodes` | set | every node that has registered |
-//! | `{p}:session:{key}` | string | an HTTP session (actix-session) |
 //! | `{p}:events` | channel | bulletins, one per cluster-wide change |
 
 /// The keys of one cluster.
@@ -24,12 +25,22 @@ impl Keys {
         }
     }
 
+    /// The prefix itself (the scripts build per-user keys from it).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The profiles of online users.
+    pub fn profiles(&self) -> String {
+        format!("{}:profiles", self.prefix)
+    }
+
     /// The users online on `node`.
     pub fn node_users(&self, node: &str) -> String {
         format!("{}:node:{node}:users", self.prefix)
     }
 
-    /// The cluster-wide count of nodes per online user.
+    /// How each online user attends across the cluster.
     pub fn online(&self) -> String {
         format!("{}:online", self.prefix)
     }
@@ -52,10 +63,5 @@ impl Keys {
     /// The pub/sub channel of bulletins.
     pub fn channel(&self) -> String {
         format!("{}:events", self.prefix)
-    }
-
-    /// The key of an HTTP session.
-    pub fn session(&self, key: &str) -> String {
-        format!("{}:session:{key}", self.prefix)
     }
 }

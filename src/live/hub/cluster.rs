@@ -13,20 +13,14 @@ use super::{News, PresenceHub};
 use crate::{
     auth::Username,
     db::now_millis,
-    live::status::{Attendance, Devices},
-};
-
-/// How a user online in the cluster attends, until bulletins say more.
-const LOGGED_IN: Attendance = Attendance {
-    active: true,
-    devices: Devices::NONE,
+    live::status::{Attendance, Profile},
 };
 
 /// The link is connected (again) as `epoch`. The hub starts forwarding its
-/// news, rewrites this node's rows, and replies with its local online set
-/// for the link to publish.
+/// news, rewrites this node's rows, and replies with its local online set,
+/// with how each attends here, for the link to publish.
 #[derive(Message)]
-#[rtype(result = "Vec<Username>")]
+#[rtype(result = "Vec<(Username, Attendance)>")]
 pub struct JoinCluster {
     /// Tags the news meant for this connection.
     pub epoch: u64,
@@ -37,13 +31,15 @@ pub struct JoinCluster {
 #[rtype(result = "()")]
 pub struct LinkDown;
 
-/// The cluster's online set; the hub announces whatever its sockets were
-/// told differently.
+/// The cluster's state; the hub announces whatever its sockets were told
+/// differently.
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct ClusterState {
-    /// Every user online on some node.
-    pub online: Vec<Username>,
+    /// Every user online on some node, attending as they do across nodes.
+    pub online: Vec<(Username, Attendance)>,
+    /// What the users online chose, as far as Redis keeps it.
+    pub profiles: Vec<(Username, Profile)>,
 }
 
 /// News the cluster has ordered, from any node (this one included).
@@ -66,7 +62,7 @@ impl Handler<JoinCluster> for PresenceHub {
             .collect();
         // Another node may have taken this one for dead meanwhile.
         self.store.resync(local.clone());
-        MessageResult(local.into_iter().map(|(user, _)| user).collect())
+        MessageResult(local)
     }
 }
 
@@ -82,12 +78,16 @@ impl Handler<ClusterState> for PresenceHub {
     type Result = ();
 
     fn handle(&mut self, msg: ClusterState, _: &mut Context<Self>) {
+        let mut profiles: std::collections::HashMap<Username, Profile> =
+            msg.profiles.into_iter().collect();
         let truth = msg
             .online
             .into_iter()
-            .map(|user| {
-                let profile = self.announced.profile(&user);
-                (user, LOGGED_IN, profile)
+            .map(|(user, attendance)| {
+                let profile = profiles
+                    .remove(&user)
+                    .unwrap_or_else(|| self.announced.profile(&user));
+                (user, attendance, profile)
             })
             .collect();
         let now = now_millis();
@@ -103,5 +103,21 @@ impl Handler<ClusterNews> for PresenceHub {
 
     fn handle(&mut self, msg: ClusterNews, _: &mut Context<Self>) {
         self.announce(msg.news);
+    }
+}
+
+/// Whether the link has joined the cluster and news goes through Redis
+/// (for tests, which must not act before a node has joined).
+#[cfg(feature = "testkit")]
+#[derive(Message)]
+#[rtype(result = "bool")]
+pub struct InCluster;
+
+#[cfg(feature = "testkit")]
+impl Handler<InCluster> for PresenceHub {
+    type Result = bool;
+
+    fn handle(&mut self, _: InCluster, _: &mut Context<Self>) -> bool {
+        self.reach.is_joined()
     }
 }

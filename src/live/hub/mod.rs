@@ -42,6 +42,8 @@ use std::{
 
 use actix::prelude::*;
 
+#[cfg(feature = "testkit")]
+pub use self::cluster::InCluster;
 pub use self::{
     accounts::{UserLoggedIn, UserLoggedOut, UserSignedUp},
     cluster::{ClusterNews, ClusterState, JoinCluster, LinkDown},

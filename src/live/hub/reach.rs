@@ -94,6 +94,11 @@ impl Reach {
         }
     }
 
+    /// Whether news goes to the cluster now.
+    pub fn is_joined(&self) -> bool {
+        matches!(self, Self::Cluster { epoch: Some(_), .. })
+    }
+
     /// The link lost Redis.
     pub fn lost(&mut self) {
         if let Self::Cluster { epoch, .. } = self {

@@ -1,6 +1,8 @@
-//! Shutting the hub down: every socket closes with 1001 (going away), this
-//! node's `LoggedInUser` rows go, and the node leaves the cluster, in that
-//! order, before the process exits.
+//! Shutting the hub down: every socket closes with 1001 (going away); a
+//! cluster node then drains (keeps its users in the cluster, and its lease,
+//! while their pages reconnect elsewhere); this node's `LoggedInUser` rows
+//! go, and the node leaves the cluster, in that order, before the process
+//! exits.
 
 use actix::{Context, Handler, Message, ResponseFuture};
 
@@ -28,7 +30,12 @@ impl Handler<Shutdown> for PresenceHub {
         self.announced.clear();
         let store = self.store.clone();
         let fanout = self.reach.leave();
+        let drain = crate::shutdown::drain_time(self.settings.grace, fanout.is_some());
         Box::pin(async move {
+            if let Some(fanout) = &fanout {
+                fanout.drain();
+                actix::clock::sleep(drain).await;
+            }
             // Rows first, then Redis: an observer elsewhere that sees the
             // offline bulletin and reloads finds the rows gone already.
             store.stop().await;

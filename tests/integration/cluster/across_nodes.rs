@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::{AFTER_GRACE, Cluster, redis_or_skip};
+use super::{AFTER_GRACE, Cluster, carry, redis_or_skip};
 use crate::support::browser::status_in;
 
 #[actix_web::test]
@@ -123,4 +123,19 @@ async fn logout_on_one_node_closes_the_sessions_sockets_on_the_other() {
     bob_a.log_out().await;
     assert_eq!(tab_b.close_code().await, 1000);
     assert!(!observer.presence_of("bob").await);
+}
+
+#[actix_web::test]
+async fn nodes_without_secret_key_all_sign_with_the_key_kept_in_the_database() {
+    let cluster = Cluster::new(redis_or_skip!("cluster_key_in_database")).await;
+    let no_key = [("SECRET_KEY", "")];
+    let a = cluster.process_with("a", &no_key).await;
+    let b = cluster.process_with("b", &no_key).await;
+    let bob = a.browser();
+    bob.sign_up_and_log_in("bob").await;
+    let page = carry(&bob, &b.address).page("/").await;
+    assert!(
+        page.contains("Logged in as <strong>bob</strong>"),
+        "node b refused node a's cookie"
+    );
 }

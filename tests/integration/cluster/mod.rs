@@ -9,13 +9,26 @@
 //!   snapshots and logouts.
 //! - [`faults`]: killed nodes, restarts, Redis outages and concurrent
 //!   start-ups.
+//! - [`draining`]: a rolling restart (`SIGTERM`) that flaps nobody.
+//! - [`ownership`]: frozen nodes (`SIGSTOP`) that come back whole, and a
+//!   node id owned by one process.
+//! - [`redis_loss`]: Redis losing its memory (`kill -9`, no persistence),
+//!   ghost rows, and Redis' settings.
+//! - [`rich`]: away, devices and chosen statuses across nodes.
 
 mod across_nodes;
+mod draining;
 mod faults;
+mod ownership;
+mod redis_loss;
+mod rich;
 
 use std::time::{Duration, Instant};
 
+use presence::live::hub::InCluster;
+
 use crate::support::{
+    Browser,
     app::{TestApp, spawn_on, test_config},
     db::TestDb,
     process::ServerProcess,
@@ -56,28 +69,108 @@ impl Cluster {
 
     /// A real `presence` process called `id`.
     pub(super) async fn process(&self, id: &str) -> ServerProcess {
-        let grace = GRACE_MS.to_string();
-        ServerProcess::start(
-            &self.db.url,
-            &[
-                ("REDIS_URL", &self.redis_url),
-                ("REDIS_PREFIX", &self.prefix),
-                ("NODE_ID", id),
-                ("PRESENCE_GRACE_MS", &grace),
-            ],
-        )
-        .await
+        self.process_with(id, &[]).await
+    }
+
+    /// A real `presence` process called `id`, with extra environment (an
+    /// empty value removes a variable).
+    pub(super) async fn process_with(&self, id: &str, extra: &[(&str, &str)]) -> ServerProcess {
+        let server = ServerProcess::spawn_logging(&self.db.url, &self.env(id, extra));
+        server.wait_ready().await;
+        server
+    }
+
+    /// A `presence` process called `id`, not waited for: it may refuse to
+    /// start.
+    pub(super) fn spawn_process(&self, id: &str) -> ServerProcess {
+        ServerProcess::spawn_logging(&self.db.url, &self.env(id, &[]))
+    }
+
+    /// Waits until Redis holds how `user` attends on node `node`: that
+    /// node's share has reached the cluster.
+    pub(super) async fn wait_attending(&self, user: &str, node: &str) {
+        let client = redis::Client::open(self.redis_url.as_str()).expect("a Redis URL");
+        let mut conn = client
+            .get_multiplexed_async_connection()
+            .await
+            .expect("Redis");
+        let key = format!("{}:attend:{user}", self.prefix);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let mut exists = redis::cmd("HEXISTS");
+            exists.arg(&key).arg(node);
+            if exists
+                .query_async::<bool>(&mut conn)
+                .await
+                .expect("HEXISTS")
+            {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{user} never attended on {node}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    fn env<'a>(&'a self, id: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        let mut env = vec![
+            ("REDIS_URL", self.redis_url.as_str()),
+            ("REDIS_PREFIX", self.prefix.as_str()),
+            ("NODE_ID", id),
+            ("PRESENCE_GRACE_MS", GRACE),
+            // Tabs the tests hold without reading must outlive a freeze.
+            ("WS_CLIENT_TIMEOUT_MS", "60000"),
+        ];
+        for (key, value) in extra {
+            env.retain(|(name, _)| name != key);
+            env.push((key, value));
+        }
+        env
+    }
+}
+
+/// [`GRACE_MS`] as text, for a process's environment.
+const GRACE: &str = "500";
+
+/// A browser on `address` with the login of `from`: the same page going
+/// to another node.
+pub(super) fn carry(from: &Browser, address: &str) -> Browser {
+    let to = Browser::new(address);
+    to.jar.add_cookie_str(
+        &from.cookie_header().expect("logged in"),
+        &address.parse().expect("an address"),
+    );
+    to
+}
+
+impl TestApp {
+    /// Waits until this node answers and its link has joined the cluster
+    /// (before that, the node serves its users alone).
+    pub(super) async fn wait_joined(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.browser().get("/log_in/").await.status() != 200
+            || !self.hub.addr().send(InCluster).await.expect("the hub runs")
+        {
+            assert!(Instant::now() < deadline, "node never joined");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
 
 impl TestApp {
-    /// Waits until this node's session store and link are up, by logging a
-    /// throwaway browser in.
-    pub(super) async fn wait_joined(&self) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while self.browser().get("/log_in/").await.status() != 200 {
-            assert!(Instant::now() < deadline, "node never became ready");
-            tokio::time::sleep(Duration::from_millis(50)).await;
+    /// Waits until the `LoggedInUser` rows name exactly `expected`: a dead
+    /// node's rows go only after it is reaped in Redis.
+    pub(super) async fn wait_rows(&self, expected: &[&str]) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let rows = self.rows().await;
+            if rows == expected {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "rows are {rows:?}, not {expected:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 }

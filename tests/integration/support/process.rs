@@ -25,7 +25,8 @@ fn free_port() -> u16 {
 
 impl ServerProcess {
     /// Starts the binary on a free port with `database_url` and extra
-    /// environment, and waits until it answers.
+    /// environment (an empty value removes a variable), and waits until it
+    /// answers.
     pub async fn start(database_url: &str, env: &[(&str, &str)]) -> Self {
         Self::launch(database_url, env, false).await
     }
@@ -36,6 +37,18 @@ impl ServerProcess {
     }
 
     async fn launch(database_url: &str, env: &[(&str, &str)], keep_log: bool) -> Self {
+        let server = Self::spawn(database_url, env, keep_log);
+        server.wait_ready().await;
+        server
+    }
+
+    /// Starts the binary, keeping its log, without waiting for it to
+    /// answer (it may be meant to refuse to start).
+    pub fn spawn_logging(database_url: &str, env: &[(&str, &str)]) -> Self {
+        Self::spawn(database_url, env, true)
+    }
+
+    fn spawn(database_url: &str, env: &[(&str, &str)], keep_log: bool) -> Self {
         let port = free_port();
         let address = format!("http://127.0.0.1:{port}");
         let mut command = Command::new(env!("CARGO_BIN_EXE_presence"));
@@ -56,17 +69,25 @@ impl ServerProcess {
             None => command.stdout(Stdio::null()),
         };
         for (key, value) in env {
-            command.env(key, value);
+            if value.is_empty() {
+                command.env_remove(key);
+            } else {
+                command.env(key, value);
+            }
         }
         let child = command.spawn().expect("start presence");
-        let server = Self {
+        Self {
             address,
             child,
             log,
-        };
+        }
+    }
+
+    /// Waits until a page renders (which needs the session store too).
+    pub async fn wait_ready(&self) {
+        let server = self;
         let deadline = Instant::now() + Duration::from_secs(20);
         let probe = reqwest::Client::new();
-        // Ready means a page renders, which needs the session store too.
         while !probe
             .get(format!("{}/log_in/", server.address))
             .send()
@@ -79,7 +100,35 @@ impl ServerProcess {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        server
+    }
+
+    /// What the server has logged so far (started with a log).
+    pub fn logs(&self) -> String {
+        let log = self.log.as_ref().expect("started with a log");
+        std::fs::read_to_string(log.path()).expect("read log")
+    }
+
+    /// Sends `SIG<name>` without waiting.
+    pub fn signal(&self, name: &str) {
+        let sent = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -{name} failed");
+    }
+
+    /// Waits up to `limit` for the process to exit, without blocking the
+    /// runtime (in-process nodes of the same test keep running).
+    pub async fn exited(&mut self, limit: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        None
     }
 
     /// A browser for this server.
@@ -120,12 +169,7 @@ impl ServerProcess {
 
     /// Sends `SIG<name>` and waits up to `limit` for the exit.
     pub fn signal_and_wait(&mut self, name: &str, limit: Duration) -> Option<ExitStatus> {
-        let sent = Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.child.id().to_string())
-            .status()
-            .expect("run kill");
-        assert!(sent.success(), "kill -{name} failed");
+        self.signal(name);
         let deadline = Instant::now() + limit;
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -139,6 +183,7 @@ impl ServerProcess {
 
 impl Drop for ServerProcess {
     fn drop(&mut self) {
+        // A stopped (SIGSTOP) process dies of SIGKILL all the same.
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

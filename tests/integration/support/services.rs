@@ -54,11 +54,18 @@ impl OwnRedis {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
-    /// Starts (or restarts) the server and waits until it accepts.
+    /// Starts (or restarts) the server, without persistence, and waits
+    /// until it accepts.
     pub fn start(&mut self) {
+        self.start_with(&[]);
+    }
+
+    /// Like [`start`](Self::start), with extra `redis-server` arguments.
+    pub fn start_with(&mut self, args: &[&str]) {
         let child = Command::new("redis-server")
             .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
             .args(["--save", "", "--appendonly", "no"])
+            .args(args)
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server runs");
@@ -70,7 +77,7 @@ impl OwnRedis {
         }
     }
 
-    /// Stops the server abruptly; its data is gone.
+    /// Stops the server abruptly (`kill -9`); its data is gone.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();

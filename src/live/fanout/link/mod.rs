@@ -1,22 +1,29 @@
 //! The link task: one connection to Redis at a time, healed with backoff.
+//!
+//! - here: the connection's life, joining (and joining again when the
+//!   lease lapsed), and the loop that serves the hub and the channel;
+//! - `inbound`: bulletins from the channel, and the cluster state;
+//! - `outbound`: the hub's news, as scripts and bulletins;
+//! - `reaper`: finding dead nodes, and leaving the cluster.
 
-use std::time::{Duration, Instant};
+use std::{
+    collections::BTreeSet,
+    time::{Duration, Instant},
+};
 
 use futures_util::StreamExt;
-use redis::{AsyncConnectionConfig, Client, Msg, RedisError, aio::MultiplexedConnection};
+use redis::{AsyncConnectionConfig, Client, RedisError, aio::MultiplexedConnection};
 use sea_orm::DatabaseConnection;
-use tokio::sync::mpsc;
+use tokio::{runtime::Handle, sync::mpsc};
 
-mod lease;
+mod inbound;
+mod outbound;
+mod reaper;
 
-use super::{ClusterConfig, Outgoing, bulletin::Bulletin, keys::Keys, scripts::Scripts};
+use super::{ClusterConfig, Outgoing, keys::Keys, lease::Renewal, scripts::Scripts};
 use crate::{
-    auth::{SessionId, Username},
     db::now_millis,
-    live::{
-        change::Change,
-        hub::{ClusterNews, ClusterState, Hub, JoinCluster, LinkDown, News},
-    },
+    live::hub::{Hub, JoinCluster, LinkDown},
 };
 
 /// How often the lease is renewed and dead nodes looked for.
@@ -53,6 +60,10 @@ pub enum LinkError {
     /// A bulletin could not be encoded.
     #[error("encoding a bulletin: {0}")]
     Encode(#[from] serde_json::Error),
+    /// Another process renews this node id's lease: this one must not
+    /// publish anything under it.
+    #[error("another process holds this NODE_ID's lease")]
+    NodeIdTaken,
 }
 
 type LinkResult<T> = Result<T, LinkError>;
@@ -64,8 +75,18 @@ pub(super) struct Link {
     scripts: Scripts,
     hub: Hub,
     db: DatabaseConnection,
+    /// The main runtime, where database work runs.
+    main: Handle,
     inbox: mpsc::UnboundedReceiver<Outgoing>,
     epoch: u64,
+    /// The latest sequence number seen on the channel or in the state.
+    last_seq: u64,
+    /// When this connection last joined: others are judged only later.
+    joined: Instant,
+    /// Node ids named by the rows, judged with Redis' set of nodes.
+    suspects: BTreeSet<String>,
+    /// Shutting down: a join keeps this node's users as Redis has them.
+    draining: bool,
 }
 
 impl Link {
@@ -73,6 +94,7 @@ impl Link {
         config: ClusterConfig,
         hub: Hub,
         db: DatabaseConnection,
+        main: Handle,
         inbox: mpsc::UnboundedReceiver<Outgoing>,
     ) -> Self {
         let keys = Keys::new(&config.prefix);
@@ -83,8 +105,13 @@ impl Link {
             scripts,
             hub,
             db,
+            main,
             inbox,
             epoch: 0,
+            last_seq: 0,
+            joined: Instant::now(),
+            suspects: BTreeSet::new(),
+            draining: false,
         }
     }
 }
@@ -125,6 +152,8 @@ pub(super) async fn run(mut link: Link) {
                         let _ = reply.send(());
                         return;
                     }
+                    Some(Outgoing::Suspects(nodes)) => link.suspects = nodes.into_iter().collect(),
+                    Some(Outgoing::Drain) => link.draining = true,
                     Some(Outgoing::News { .. }) => {} // covered by the sync at reconnection
                 },
             }
@@ -166,23 +195,16 @@ impl Link {
         let mut bulletins = pubsub.into_on_message();
 
         self.renew_lease(&mut conn).await?;
-        // From here on the hub forwards its news tagged with this epoch.
-        self.epoch += 1;
-        let Ok(local) = self.hub.ask(JoinCluster { epoch: self.epoch }).await else {
+        if !self.join(&mut conn).await? {
             return Ok(()); // the hub is gone
-        };
-        timed("sync", self.scripts.sync(&mut conn, &local, now_millis())).await?;
-        let mut last_seq = self.load_state(&mut conn).await?;
-        tracing::info!(node_id = %self.config.node_id, users = local.len(), "joined the cluster through Redis");
-
-        let joined = Instant::now();
+        }
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 message = bulletins.next() => {
                     let message = message.ok_or(LinkError::SubscriptionClosed)?;
-                    self.on_message(&message, &mut last_seq, &mut conn).await?;
+                    self.on_message(&message, &mut conn).await?;
                 }
                 outgoing = self.inbox.recv() => match outgoing {
                     None => return Ok(()),
@@ -195,10 +217,22 @@ impl Link {
                         self.send(news, &mut conn).await?;
                     }
                     Some(Outgoing::News { .. }) => {} // meant for an older connection
+                    Some(Outgoing::Suspects(nodes)) => self.suspects = nodes.into_iter().collect(),
+                    Some(Outgoing::Drain) => self.draining = true,
                 },
                 _ = tick.tick() => {
-                    self.renew_lease(&mut conn).await?;
-                    if joined.elapsed() >= REAP_AFTER_JOIN {
+                    if self.renew_lease(&mut conn).await? == Renewal::Acquired {
+                        // Frozen past the lease: the others may have reaped
+                        // this node. Publish its users again.
+                        tracing::warn!(
+                            node_id = %self.config.node_id,
+                            "this node's lease had lapsed; joining the cluster again"
+                        );
+                        if !self.join(&mut conn).await? {
+                            return Ok(());
+                        }
+                    }
+                    if self.joined.elapsed() >= REAP_AFTER_JOIN {
                         self.reap_dead(&mut conn).await?;
                     }
                 }
@@ -206,120 +240,34 @@ impl Link {
         }
     }
 
-    /// Hands the hub's news to Redis: changes and new accounts through the
-    /// scripts (which publish the bulletins), logouts as a plain bulletin.
-    async fn send(&mut self, news: News, conn: &mut MultiplexedConnection) -> LinkResult<()> {
-        match news {
-            News::Changes { changes, at } => {
-                timed("announce", self.scripts.changes(conn, &changes, at)).await
-            }
-            News::UserAdded { user } => {
-                timed(
-                    "announce",
-                    self.scripts.user_added(conn, &user, now_millis()),
-                )
-                .await
-            }
-            News::Logout { user, session } => {
-                let bulletin = Bulletin::Logout {
-                    user: user.to_string(),
-                    session: session.as_str().to_owned(),
-                    origin: self.config.node_id.clone(),
-                };
-                self.publish(&bulletin, conn).await
-            }
-            News::Profile { user, profile } => {
-                self.publish(&Bulletin::profile(&user, &profile), conn)
-                    .await
-            }
+    /// Renews the lease; an error if another process holds it.
+    async fn renew_lease(&self, conn: &mut MultiplexedConnection) -> LinkResult<Renewal> {
+        match timed("lease", self.config.lease.renew(conn)).await? {
+            Renewal::Taken => Err(LinkError::NodeIdTaken),
+            renewal => Ok(renewal),
         }
     }
 
-    /// Publishes a bulletin that is not part of the ordered state.
-    async fn publish(
-        &self,
-        bulletin: &Bulletin,
-        conn: &mut MultiplexedConnection,
-    ) -> LinkResult<()> {
-        let text = serde_json::to_string(bulletin)?;
-        let mut publish = redis::cmd("PUBLISH");
-        publish.arg(self.keys.channel()).arg(text);
-        timed("publish", publish.query_async::<()>(conn)).await
-    }
-
-    async fn on_message(
-        &mut self,
-        message: &Msg,
-        last_seq: &mut u64,
-        conn: &mut MultiplexedConnection,
-    ) -> LinkResult<()> {
-        let Ok(bulletin) = serde_json::from_slice::<Bulletin>(message.get_payload_bytes()) else {
-            tracing::warn!("ignoring an unreadable bulletin");
-            return Ok(());
+    /// Joins as a new epoch: the hub hands over its users (and rewrites its
+    /// rows), the link publishes them and loads the cluster's state.
+    /// `false` if the hub is gone.
+    async fn join(&mut self, conn: &mut MultiplexedConnection) -> LinkResult<bool> {
+        if self.draining {
+            // The hub has closed its sockets; what Redis holds of this node
+            // stays until it leaves.
+            self.last_seq = self.load_state(conn).await?;
+            self.joined = Instant::now();
+            return Ok(true);
+        }
+        // From here on the hub forwards its news tagged with this epoch.
+        self.epoch += 1;
+        let Ok(local) = self.hub.ask(JoinCluster { epoch: self.epoch }).await else {
+            return Ok(false);
         };
-        let Some(seq) = bulletin.seq() else {
-            if let Some((user, profile)) = bulletin.read_profile() {
-                self.tell_news(News::Profile { user, profile });
-            }
-            if let Bulletin::Logout {
-                user,
-                session,
-                origin,
-            } = bulletin
-                && origin != self.config.node_id
-                && let Ok(user) = Username::parse(&user)
-            {
-                let session = SessionId::from_string(session);
-                self.tell_news(News::Logout { user, session });
-            }
-            return Ok(());
-        };
-        if seq <= *last_seq {
-            return Ok(()); // already part of the state we loaded
-        }
-        let gap = seq > *last_seq + 1;
-        if gap {
-            tracing::warn!(
-                expected = *last_seq + 1,
-                got = seq,
-                "missed bulletins; reloading the cluster state"
-            );
-            *last_seq = self.load_state(conn).await?;
-        }
-        match bulletin {
-            Bulletin::Presence {
-                user, online, at, ..
-            } if !gap => {
-                if let Ok(user) = Username::parse(&user) {
-                    let at = at.unwrap_or_else(now_millis);
-                    let changes = vec![Change::to(user, online)];
-                    self.tell_news(News::Changes { changes, at });
-                }
-            }
-            Bulletin::UserAdded { user, .. } => {
-                if let Ok(user) = Username::parse(&user) {
-                    self.tell_news(News::UserAdded { user });
-                }
-            }
-            _ => {}
-        }
-        *last_seq = (*last_seq).max(seq);
-        Ok(())
-    }
-
-    fn tell_news(&self, news: News) {
-        self.hub.tell(ClusterNews { news });
-    }
-
-    /// Reads the cluster's online set, hands it to the hub, and returns its
-    /// sequence number.
-    async fn load_state(&self, conn: &mut MultiplexedConnection) -> LinkResult<u64> {
-        let (seq, online) = timed("state", self.scripts.state(conn)).await?;
-        let online = online
-            .iter()
-            .filter_map(|name| Username::parse(name).ok())
-            .collect();
-        self.hub.tell(ClusterState { online });
-        Ok(seq)
+        timed("sync", self.scripts.sync(conn, &local, now_millis())).await?;
+        self.last_seq = self.load_state(conn).await?;
+        self.joined = Instant::now();
+        tracing::info!(node_id = %self.config.node_id, users = local.len(), "joined the cluster through Redis");
+        Ok(true)
     }
 }
