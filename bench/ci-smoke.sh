@@ -46,6 +46,7 @@ smoke connect connect --sockets 500 --hold-secs 1
 smoke fanout fanout --observers 300 --rounds 10 --pause-ms 50
 smoke storm storm --observers 200 --togglers 4 --secs 8
 smoke login-storm login-storm --observers 200 --rounds 3 --blocks 2 --login-concurrency 2
+smoke churn churn --observers 200 --watch 20 --changes 50 --secs 3
 smoke login-storm-spinner login-storm --observers 100 --rounds 2 --blocks 2 \
     --login-concurrency 0 --idle-spinner
 stop_server

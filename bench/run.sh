@@ -4,7 +4,7 @@
 # their ratios hold on a noisy machine.
 #
 #   bench/run.sh [MODE...]     modes: connect fanout storm login-storm page
-#                              (default: all of them)
+#                              churn (default: all but churn)
 #
 # For every mode it starts each server afresh (same database, so users are
 # reused), runs the generator against it, and stops it. The columns of a
@@ -41,6 +41,9 @@
 #   LOGIN_ROUNDS 20    LOGIN_CONCURRENCY 4   LOGIN_COST 12
 #   P_PAGE_USERS 100000 P_PAGE_ONLINE 10000  B_PAGE_USERS 2000 B_PAGE_ONLINE 200
 #   PAGE_SECS 10       PAGE_CONCURRENCY 4    PAGE_GRACE_MS 86400000
+#   CHURN_OBSERVERS 10000 CHURN_WATCH 50 CHURN_CHANGES 1000 CHURN_SECS 60
+#                      (presence only: the baselines have no watch; the
+#                      full feed and watch mode run on the same sockets)
 # Other:
 #   BENCH_SKIP_DJANGO=1     no Django columns
 #   BENCH_SKIP_NODE=1       no Node columns
@@ -91,6 +94,10 @@ B_PAGE_ONLINE="${B_PAGE_ONLINE:-200}"
 PAGE_SECS="${PAGE_SECS:-10}"
 PAGE_CONCURRENCY="${PAGE_CONCURRENCY:-4}"
 PAGE_GRACE_MS="${PAGE_GRACE_MS:-86400000}"
+CHURN_OBSERVERS="$(cap "${CHURN_OBSERVERS:-10000}")"
+CHURN_WATCH="${CHURN_WATCH:-50}"
+CHURN_CHANGES="${CHURN_CHANGES:-1000}"
+CHURN_SECS="${CHURN_SECS:-60}"
 LAYERS=(${BENCH_LAYERS:-memory redis})
 [ "${BENCH_SKIP_DJANGO:-0}" = 1 ] && LAYERS=()
 NODE=1
@@ -240,6 +247,11 @@ for mode in "${MODES[@]}"; do
         run_mode page 4 "$PAGE_GRACE_MS" fast \
             --users "$P_PAGE_USERS" --online "$P_PAGE_ONLINE" --secs "$PAGE_SECS" --concurrency "$PAGE_CONCURRENCY" \
             -- --users "$B_PAGE_USERS" --online "$B_PAGE_ONLINE" --secs "$PAGE_SECS" --concurrency "$PAGE_CONCURRENCY"
+        ;;
+    churn)
+        on_presence "churn-1-presence" 4 0 --label presence churn \
+            --observers "$CHURN_OBSERVERS" --watch "$CHURN_WATCH" \
+            --changes "$CHURN_CHANGES" --secs "$CHURN_SECS" --feed both
         ;;
     *)
         echo "run.sh: unknown mode $mode" >&2

@@ -171,6 +171,9 @@ pub enum Mode {
         #[arg(long, default_value_t = 10)]
         secs: u64,
     },
+    /// N observers, each its own user watching W others, and C status
+    /// changes a second: the full feed, then watch mode (issue 15).
+    Churn(crate::modes::churn::ChurnArgs),
     /// Prints markdown tables from JSON reports.
     Table {
         /// Report files written with `--json`.

@@ -14,6 +14,8 @@
 //! - `storm`: T users toggling for S seconds; frames delivered per second.
 //! - `login-storm`: a fanout quiet and under bcrypt logins; p99 ratio.
 //! - `page`: `GET /` latency with U users, O online.
+//! - `churn`: N observers watching W users each, C status changes a
+//!   second; the full feed, then watch mode, at the same sizes.
 //! - `tcp-floor`: the kernel's floor under `fanout`, with no server at
 //!   all: one `write` per socket per event from a bare writer process.
 //! - `table`: markdown tables from `--json` reports.
@@ -113,6 +115,7 @@ async fn run(cli: Cli, nofile: u64) -> anyhow::Result<Report> {
             modes::connect::run(&ctx, sockets, hold_secs).await?
         }
         Mode::Fanout(args) => modes::fanout::run(&ctx, args).await?,
+        Mode::Churn(args) => modes::churn::run(&ctx, args).await?,
         Mode::Storm {
             observers,
             togglers,

@@ -19,6 +19,7 @@ use crate::{
     auth::Username,
     live::{
         change::Change,
+        counts::Counts,
         protocol::{Frame, ServerFrame, UserStatus},
         status::{Attendance, Presence, Profile, Status},
     },
@@ -172,6 +173,30 @@ impl Announced {
         self.shown.len()
     }
 
+    /// The `presence` frame of what everyone is shown of `user` now: for a
+    /// socket that starts watching them.
+    pub fn presence_of(&self, user: &Username) -> Frame {
+        match self.shown.get(user) {
+            Some(presence) => presence_frame(user, presence, None),
+            None => presence_frame(user, &Presence::OFFLINE, self.last_seen.get(user).copied()),
+        }
+    }
+
+    /// How many users are shown online, away and in do not disturb. One
+    /// pass over the shown users: the hub asks once a second at most.
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for presence in self.shown.values() {
+            match presence.status {
+                Status::Online => counts.online += 1,
+                Status::Away => counts.away += 1,
+                Status::Dnd => counts.dnd += 1,
+                Status::Offline | Status::Invisible => {}
+            }
+        }
+        counts
+    }
+
     /// The users shown as not offline, sorted.
     pub fn online(&self) -> impl Iterator<Item = &Username> {
         self.shown.keys()
@@ -237,6 +262,7 @@ fn presence_frame(user: &Username, presence: &Presence, last_seen_at: Option<i64
         devices: status.devices,
         last_seen_at,
     })
+    .about(user)
 }
 
 #[cfg(test)]

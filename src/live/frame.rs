@@ -6,19 +6,26 @@
 //! JSON text. Both are made once per event, in one buffer; a delivery to
 //! ten thousand sockets hands each of them a reference to it, and the
 //! socket's output writes it as it is.
+//!
+//! A `presence` frame also names its subject, the user it is about, so the
+//! hub can deliver it to the sockets that watch that user without reading
+//! the JSON again.
 
 use actix_web::web::Bytes;
 use bytestring::ByteString;
 
-use crate::live::protocol::ServerFrame;
+use crate::{auth::Username, live::protocol::ServerFrame};
 
 /// A server frame: its JSON text and its wire bytes, sharing one buffer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Two frames are equal when their bytes are.
+#[derive(Debug, Clone)]
 pub struct Frame {
     /// The whole frame as it goes on the wire: header, then text.
     wire: Bytes,
     /// The JSON text, a view into `wire`.
     text: ByteString,
+    /// The user a `presence` frame is about; never on the wire.
+    subject: Option<Username>,
 }
 
 impl Frame {
@@ -42,7 +49,23 @@ impl Frame {
         // The bytes after the header are `json`, so this never fails; the
         // check costs one pass over the text, once per event.
         let text = ByteString::try_from(wire.slice(header..)).unwrap_or_default();
-        Self { wire, text }
+        Self {
+            wire,
+            text,
+            subject: None,
+        }
+    }
+
+    /// This frame, as news about `user`: it goes to the sockets on the
+    /// full feed and to those that watch `user`.
+    pub fn about(mut self, user: &Username) -> Self {
+        self.subject = Some(user.clone());
+        self
+    }
+
+    /// The user the frame is about, if it is news about one user.
+    pub fn subject(&self) -> Option<&Username> {
+        self.subject.as_ref()
     }
 
     /// The JSON text.
@@ -55,6 +78,14 @@ impl Frame {
         self.wire.clone()
     }
 }
+
+impl PartialEq for Frame {
+    fn eq(&self, other: &Self) -> bool {
+        self.wire == other.wire
+    }
+}
+
+impl Eq for Frame {}
 
 impl From<&ServerFrame> for Frame {
     fn from(frame: &ServerFrame) -> Self {

@@ -19,6 +19,8 @@
 //!   turned away.
 //! - [`admission`]: the caps on sockets per login, per user and per
 //!   address.
+//! - [`watchers`]: which sockets watch which users (issue 15), and
+//!   [`counts`]: the online, away and dnd counts they get instead.
 //!
 //! The wire and the machinery around the actors:
 //!
@@ -38,6 +40,7 @@
 pub mod admission;
 pub mod announced;
 pub mod change;
+pub mod counts;
 pub mod courier;
 pub mod ended_logins;
 pub mod fanout;
@@ -53,3 +56,4 @@ pub mod status;
 pub mod store;
 pub mod tcp_cutoff;
 pub mod upgrade;
+pub mod watchers;

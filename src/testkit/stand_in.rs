@@ -11,7 +11,7 @@ use crate::{
     auth::{SessionId, Username},
     live::{
         courier::{Audience, Batch, CourierId, OutboxId, Route},
-        hub::{ChangeProfile, Choice, ConnId, Connect, Disconnect, Hub, SetActivity},
+        hub::{ChangeProfile, Choice, ConnId, Connect, Disconnect, Hub, SetActivity, Watch},
         protocol::{Frame, ServerFrame},
         session::{Close, CloseReason},
         status::{Device, Profile},
@@ -23,6 +23,9 @@ pub const PATIENCE: Duration = Duration::from_secs(5);
 
 /// What a stand-in saw.
 #[derive(Debug)]
+// Tests match on it by value; boxing the frame would cost them that for
+// nothing (a stand-in sees a few frames).
+#[allow(clippy::large_enum_variant)]
 pub enum Seen {
     /// A frame, parsed, with the raw text the hub shared.
     Frame(ServerFrame, Frame),
@@ -36,6 +39,9 @@ struct Recorder {
     /// Whether its snapshot came: from then on it takes batches for every
     /// joined socket, as a real outbox does.
     joined: bool,
+    /// Whether its first watch was answered: from then on it takes the
+    /// batches for watching sockets instead of the full feed.
+    watches: bool,
 }
 
 impl Actor for Recorder {
@@ -52,7 +58,10 @@ impl Handler<Batch> for Recorder {
 
     fn handle(&mut self, msg: Batch, _: &mut Context<Self>) {
         match msg.to {
-            Audience::Joined if !self.joined => return,
+            Audience::Joined if !self.joined || self.watches => return,
+            Audience::Watching if !self.joined || !self.watches => return,
+            Audience::Watch { .. } if !self.joined => return,
+            Audience::Watch { .. } => self.watches = true,
             Audience::One { join: Some(_), .. } => self.joined = true,
             _ => {}
         }
@@ -125,6 +134,7 @@ impl StandIn {
         let recorder = Recorder {
             seen: tx,
             joined: false,
+            watches: false,
         }
         .start();
         let route = Route {
@@ -179,6 +189,21 @@ impl StandIn {
         sent.await.expect("the hub is running");
     }
 
+    /// Watches `users`, as a page's `watch` frame does (the session checks
+    /// the names; here they must be valid).
+    ///
+    /// # Panics
+    /// If a name is invalid or the hub has stopped.
+    pub async fn watch(&self, users: &[&str]) {
+        let users = users
+            .iter()
+            .map(|user| Username::parse(user).expect("a valid username"))
+            .collect();
+        let conn = self.conn;
+        let sent = self.hub.addr().send(Watch { conn, users });
+        sent.await.expect("the hub is running");
+    }
+
     /// Stops without unregistering, as a session that crashed: the hub
     /// only learns of it when a delivery fails.
     pub async fn vanish(&self) {
@@ -220,6 +245,29 @@ impl StandIn {
             } = self.frame().await.0
             {
                 return (username, is_logged_in);
+            }
+        }
+    }
+
+    /// The next `presence` frame's username and status; other frames are
+    /// skipped.
+    pub async fn status(&mut self) -> (String, String) {
+        loop {
+            if let ServerFrame::Presence {
+                username, status, ..
+            } = self.frame().await.0
+            {
+                return (username, status);
+            }
+        }
+    }
+
+    /// The next `counts` frame, as `(online, away, dnd)`; other frames are
+    /// skipped.
+    pub async fn counts(&mut self) -> (usize, usize, usize) {
+        loop {
+            if let ServerFrame::Counts { online, away, dnd } = self.frame().await.0 {
+                return (online, away, dnd);
             }
         }
     }

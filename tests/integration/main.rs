@@ -25,4 +25,6 @@ mod sockets;
 mod support;
 mod throttling;
 mod usernames;
+mod watch_hub;
+mod watch_sockets;
 mod ws_hardening;

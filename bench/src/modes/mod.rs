@@ -1,5 +1,6 @@
 //! The measurement modes, and the context they share.
 
+pub mod churn;
 pub mod connect;
 pub mod fanout;
 pub mod login_storm;

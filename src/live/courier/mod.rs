@@ -14,6 +14,13 @@
 //! socket include it, so no event reaches it before the snapshot it
 //! applies to. A socket whose outbox is full is not reading: the courier
 //! closes its outbox and tells the hub, which cuts it off.
+//!
+//! A socket starts on the full feed: batches for every joined socket
+//! ([`Audience::Joined`]) are for it. Its first `watch` answer
+//! ([`Audience::Watch`]) takes it off: from then on it gets only batches
+//! that name it, and those for every watching socket (the counts). The
+//! hub sends the answer on the same mailbox as everything else, so no
+//! event reaches the socket both ways or neither way.
 
 mod outbox;
 
@@ -79,10 +86,19 @@ pub struct Batch {
 /// The sockets a batch is for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Audience {
-    /// Every socket of the courier that has joined.
+    /// Every socket of the courier that has joined and is on the full
+    /// feed (has never watched).
     Joined,
-    /// Some joined sockets: one user's own, say.
+    /// Every joined socket of the courier that watches.
+    Watching,
+    /// Some joined sockets: one user's own, say, or the watchers of one.
     Several(Vec<OutboxId>),
+    /// One joined socket's answer to its `watch`: from this batch on, it
+    /// is off the full feed.
+    Watch {
+        /// Its outbox.
+        outbox: OutboxId,
+    },
     /// One socket. With `join`, this is its snapshot, and from then on it
     /// is joined, as the hub's `conn`.
     One {
@@ -140,9 +156,24 @@ impl Handler<Batch> for Courier {
         match batch.to {
             Audience::Joined => {
                 for outbox in self.shelf.outboxes.borrow().values() {
-                    if outbox.is_joined() {
+                    if outbox.is_joined() && !outbox.watches.get() {
                         push(outbox);
                     }
+                }
+            }
+            Audience::Watching => {
+                for outbox in self.shelf.outboxes.borrow().values() {
+                    if outbox.is_joined() && outbox.watches.get() {
+                        push(outbox);
+                    }
+                }
+            }
+            Audience::Watch { outbox: id } => {
+                if let Some(outbox) = self.shelf.outboxes.borrow().get(&id)
+                    && outbox.is_joined()
+                {
+                    outbox.watches.set(true);
+                    push(outbox);
                 }
             }
             Audience::Several(ids) => {

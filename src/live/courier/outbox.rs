@@ -58,6 +58,9 @@ pub(super) struct Outbox {
     pub(super) conn: Cell<Option<ConnId>>,
     /// Closing, or cut off: takes nothing more.
     closed: Cell<bool>,
+    /// Whether the socket watches some users rather than taking the full
+    /// feed (see [`Audience::Watch`](super::Audience::Watch)).
+    pub(super) watches: Cell<bool>,
 }
 
 impl Outbox {
@@ -69,6 +72,7 @@ impl Outbox {
             waker: RefCell::new(None),
             conn: Cell::new(None),
             closed: Cell::new(false),
+            watches: Cell::new(false),
         }
     }
 

@@ -95,8 +95,8 @@ impl PresenceHub {
     pub(super) fn end_login(&mut self, user: &Username, session: &SessionId) {
         self.ended.record(session.clone(), Instant::now());
         let (closed, change) = self.roster.log_out(user, session);
-        for (_, member) in closed {
-            self.couriers.release(&member.handle.route);
+        for (conn, member) in closed {
+            self.release(conn, &member.handle.route);
             member.handle.close.do_send(Close {
                 reason: CloseReason::LoggedOut,
             });

@@ -3,8 +3,11 @@
 //!
 //! The frames of one announcement are serialized and encoded once and
 //! shared. The hub sends one [`Batch`] to the courier of each worker that
-//! holds sockets ([`Couriers`]), and the courier hands it to each of that
-//! worker's sockets.
+//! holds sockets on the full feed (see `couriers`), and the courier hands
+//! it to each of those sockets. A frame about a user also goes to the
+//! sockets that watch that user, found in the hub's
+//! [`Watchers`](crate::live::watchers::Watchers) index: one batch per
+//! courier, naming their outboxes.
 //!
 //! A socket that is not reading is closed (1013) rather than left to grow,
 //! and its TCP connection is cut a few seconds later if the client still
@@ -22,7 +25,7 @@ use std::{
 
 use actix::prelude::*;
 
-use super::{ConnId, Disconnect, PresenceHub, Socket};
+use super::{ConnId, Disconnect, PresenceHub, Socket, couriers::Feed};
 use crate::{
     auth::Username,
     db::now_millis,
@@ -46,51 +49,19 @@ pub struct Stalled {
     pub conn: ConnId,
 }
 
-/// The couriers that hold this hub's sockets, and how many each holds.
-#[derive(Default)]
-pub(super) struct Couriers(HashMap<CourierId, (Recipient<Batch>, usize)>);
-
-impl Couriers {
-    /// Counts a socket reached through `route`.
-    pub fn register(&mut self, route: &Route) {
-        let (_, sockets) = self
-            .0
-            .entry(route.courier)
-            .or_insert_with(|| (route.via.clone(), 0));
-        *sockets += 1;
-    }
-
-    /// Forgets a socket reached through `route`.
-    pub fn release(&mut self, route: &Route) {
-        if let Some((_, sockets)) = self.0.get_mut(&route.courier) {
-            *sockets -= 1;
-            if *sockets == 0 {
-                self.0.remove(&route.courier);
-            }
-        }
-    }
-
-    /// Forgets every socket.
-    pub fn clear(&mut self) {
-        self.0.clear();
-    }
-}
-
 impl PresenceHub {
-    /// Delivers `frames`, in order, to every joined socket.
+    /// Delivers `frames`, in order, to every joined socket on the full
+    /// feed, and each frame about a user to the sockets watching them.
     pub(super) fn deliver(&mut self, frames: Vec<Frame>) {
         if frames.is_empty() {
             return;
         }
         let frames: Arc<[Frame]> = frames.into();
-        let mut failed = Vec::new();
-        for (id, (via, _)) in &self.couriers.0 {
-            let batch = Batch {
-                frames: frames.clone(),
-                to: Audience::Joined,
-            };
-            if let Err(err) = via.try_send(batch) {
-                failed.push((*id, matches!(err, SendError::Full(_))));
+        let mut failed = self.couriers.send(Feed::Full, &frames);
+        for frame in frames.iter() {
+            if let Some(user) = frame.subject() {
+                let watchers: Vec<ConnId> = self.watchers.watchers_of(user).collect();
+                failed.extend(self.send_to(watchers, &Arc::from([frame.clone()])));
             }
         }
         for (courier, full) in failed {
@@ -100,8 +71,23 @@ impl PresenceHub {
 
     /// Delivers `frame` to `user`'s own sockets only.
     pub(super) fn deliver_to_user(&mut self, user: &Username, frame: Frame) {
+        let own: Vec<ConnId> = self.roster.sockets_of(user).map(|(id, _)| id).collect();
+        // A courier that refuses is found by the next broadcast.
+        let _ = self.send_to(own, &Arc::from([frame]));
+    }
+
+    /// Sends `frames` to the sockets `conns`, one batch per courier.
+    /// Returns the couriers that refused, and whether each was full.
+    pub(super) fn send_to(
+        &self,
+        conns: Vec<ConnId>,
+        frames: &Arc<[Frame]>,
+    ) -> Vec<(CourierId, bool)> {
         let mut by_courier: HashMap<CourierId, (Recipient<Batch>, Vec<OutboxId>)> = HashMap::new();
-        for (_, member) in self.roster.sockets_of(user) {
+        for conn in conns {
+            let Some(member) = self.roster.member(conn) else {
+                continue;
+            };
             let route = &member.handle.route;
             by_courier
                 .entry(route.courier)
@@ -109,15 +95,17 @@ impl PresenceHub {
                 .1
                 .push(route.outbox);
         }
-        let frames: Arc<[Frame]> = Arc::from([frame]);
-        for (via, outboxes) in by_courier.into_values() {
+        let mut failed = Vec::new();
+        for (id, (via, outboxes)) in by_courier {
             let batch = Batch {
                 frames: frames.clone(),
                 to: Audience::Several(outboxes),
             };
-            // A courier that refuses is found by the next broadcast.
-            let _ = via.try_send(batch);
+            if let Err(err) = via.try_send(batch) {
+                failed.push((id, matches!(err, SendError::Full(_))));
+            }
         }
+        failed
     }
 
     /// Sends a socket its first frames: the snapshot, which joins it, and,
@@ -141,7 +129,7 @@ impl PresenceHub {
     /// (its worker, or a test's stand-in, stopped) had sockets that are
     /// gone too; one that is full had a worker that cannot keep up, and
     /// its sockets are cut off so their pages reconnect and resynchronise.
-    fn lose_courier(&mut self, courier: CourierId, full: bool) {
+    pub(super) fn lose_courier(&mut self, courier: CourierId, full: bool) {
         let conns: Vec<ConnId> = self
             .roster
             .members()
@@ -160,11 +148,17 @@ impl PresenceHub {
         }
     }
 
+    /// Forgets a socket that left: its courier's count, and its watch.
+    pub(super) fn release(&mut self, conn: ConnId, route: &Route) {
+        let watching = self.watchers.forget(conn);
+        self.couriers.release(route, watching);
+    }
+
     /// Takes a socket out of the roster and out of its courier's count.
     /// Its user's attendance may change (their last active socket left).
     pub(super) fn leave(&mut self, conn: ConnId) -> Option<Member<Socket>> {
         let (member, change) = self.roster.leave(conn)?;
-        self.couriers.release(&member.handle.route);
+        self.release(conn, &member.handle.route);
         self.meters.count_sockets(self.roster.socket_count());
         self.decide(change);
         Some(member)

@@ -13,8 +13,12 @@
 //!    The [`Reach`] then sends it to the cluster, or gives it back to be
 //!    announced here. Announcing turns it into a frame if it is news to
 //!    the sockets ([`Announced`]).
-//! 4. In `delivery`, that one frame goes to every socket, through the
-//!    courier of each HTTP worker.
+//! 4. In `delivery`, that one frame goes to every socket on the full feed,
+//!    through the courier of each HTTP worker, and to the sockets that
+//!    watch its user.
+//!
+//! In `watch`, sockets say which users they watch ([`Watch`]) and get the
+//! counts once a second.
 //!
 //! In a cluster, `cluster` handles what the link to Redis reports, and
 //! `shutdown` ends it all cleanly.
@@ -27,6 +31,7 @@
 mod accounts;
 mod announce;
 mod cluster;
+mod couriers;
 mod delivery;
 mod grace;
 mod handle;
@@ -34,6 +39,7 @@ mod meters;
 mod reach;
 mod shutdown;
 mod status;
+mod watch;
 
 use std::{
     collections::HashMap,
@@ -52,6 +58,7 @@ pub use self::{
     reach::{News, Reach},
     shutdown::Shutdown,
     status::{ChangeProfile, Choice, ProfileSaved, SetActivity},
+    watch::Watch,
 };
 pub use crate::live::roster::ConnId;
 use crate::{
@@ -59,6 +66,7 @@ use crate::{
     live::{
         announced::Announced,
         change::Change,
+        counts::CountsGate,
         courier::Route,
         ended_logins::EndedLogins,
         profile_store::ProfileStore,
@@ -68,6 +76,7 @@ use crate::{
         status::{Device, Profile},
         store::PresenceStore,
         tcp_cutoff::TcpConnection,
+        watchers::Watchers,
     },
 };
 
@@ -190,7 +199,11 @@ pub struct PresenceHub {
     /// This node alone, or the cluster.
     reach: Reach,
     /// The couriers the sockets are reached through.
-    couriers: delivery::Couriers,
+    couriers: couriers::Couriers,
+    /// Which sockets watch which users; the others take the full feed.
+    watchers: Watchers,
+    /// The counts the watching sockets were sent last.
+    counts_sent: CountsGate,
     /// Logins that ended lately: their sockets may not join.
     ended: EndedLogins,
     settings: HubSettings,
@@ -213,7 +226,9 @@ impl PresenceHub {
             profile_store: stores.profiles,
             chosen: HashMap::new(),
             reach,
-            couriers: delivery::Couriers::default(),
+            couriers: couriers::Couriers::default(),
+            watchers: Watchers::default(),
+            counts_sent: CountsGate::default(),
             ended: EndedLogins::default(),
             settings,
             myself: None,
@@ -241,6 +256,7 @@ impl Actor for PresenceHub {
         let every = self.settings.stall_timeout / 5;
         ctx.run_interval(every, |hub, _| hub.cut_stalled(Instant::now()));
         ctx.run_interval(status::EXPIRY_CHECK, |hub, _| hub.expire_custom_statuses());
+        ctx.run_interval(watch::COUNTS_EVERY, |hub, _| hub.send_counts());
     }
 }
 

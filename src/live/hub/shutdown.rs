@@ -26,6 +26,7 @@ impl Handler<Shutdown> for PresenceHub {
             });
         }
         self.couriers.clear();
+        self.watchers.clear();
         self.meters.count_sockets(0);
         self.announced.clear();
         let store = self.store.clone();

@@ -2,8 +2,15 @@
 //! boundary, so the session and the hub only ever see valid requests.
 
 use serde::Deserialize;
+use serde_json::Value;
 
-use crate::live::status::{CustomStatus, Manual, StatusText};
+use crate::{
+    auth::Username,
+    live::{
+        status::{CustomStatus, Manual, StatusText},
+        watchers::MAX_WATCHED,
+    },
+};
 
 /// The longest a custom status may be set for: a year.
 const MAX_CUSTOM_MS: i64 = 366 * 24 * 3600 * 1000;
@@ -28,6 +35,11 @@ pub enum ClientFrame {
         /// The new custom status.
         custom: Option<CustomStatus>,
     },
+    /// The page shows these users: send news about them only.
+    Watch {
+        /// At most [`MAX_WATCHED`], each a valid username.
+        users: Vec<Username>,
+    },
 }
 
 /// Why a client frame was refused. The reasons never repeat the input.
@@ -48,6 +60,15 @@ pub enum Refused {
     /// An expiry in the past, or more than a year ahead.
     #[error("custom status expiry must be in the future, and within a year")]
     BadExpiry,
+    /// A `watch` frame whose `usernames` is not a list.
+    #[error("watch needs usernames, a list of names")]
+    BadWatch,
+    /// A `watch` frame with more names than a socket may watch.
+    #[error("watch takes at most 500 usernames")]
+    TooManyWatched,
+    /// A `watch` frame with something that is not a valid username.
+    #[error("watch usernames must be valid usernames")]
+    BadWatchedName,
     /// More frames than the server takes per second.
     #[error("too many frames; slow down")]
     TooFast,
@@ -69,6 +90,10 @@ enum Raw {
         text: Option<String>,
         #[serde(default)]
         until: Option<i64>,
+    },
+    Watch {
+        #[serde(default)]
+        usernames: Value,
     },
 }
 
@@ -102,6 +127,7 @@ impl ClientFrame {
                     custom: Some(CustomStatus { text, until }),
                 })
             }
+            Raw::Watch { usernames } => read_watch(usernames),
         }
     }
 
@@ -110,4 +136,22 @@ impl ClientFrame {
     pub fn parse(text: &str) -> Option<Self> {
         Self::read(text, crate::db::now_millis()).ok()
     }
+}
+
+/// Reads the `usernames` of a `watch` frame.
+fn read_watch(usernames: Value) -> Result<ClientFrame, Refused> {
+    let Value::Array(names) = usernames else {
+        return Err(Refused::BadWatch);
+    };
+    if names.len() > MAX_WATCHED {
+        return Err(Refused::TooManyWatched);
+    }
+    let users = names
+        .iter()
+        .map(|name| {
+            let name = name.as_str().ok_or(Refused::BadWatchedName)?;
+            Username::parse(name).map_err(|_| Refused::BadWatchedName)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ClientFrame::Watch { users })
 }

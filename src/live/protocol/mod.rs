@@ -104,6 +104,7 @@
 //! {"type":"set_custom","text":"🍜 lunch","until":1763690400000}
 //! {"type":"set_custom","text":"🎧 focus","until":null}
 //! {"type":"set_custom","text":null}
+//! {"type":"watch","usernames":["alice","bob","carol"]}
 //! ```
 //!
 //! Each is validated: a bad one gets an `error` frame back and changes
@@ -111,6 +112,41 @@
 //! knows whose socket it came from, and any name in it is ignored. Frames
 //! beyond a small budget (five a second after a burst of ten) are ignored,
 //! and a flood closes the socket with 1008 (see `session::budget`).
+//!
+//! ## Watching
+//!
+//! A socket starts on the full feed: every `presence` and `user_added`
+//! frame, as the seed sent them. A page that shows only some users sends
+//! `watch` with their names (at most 500, each a valid username; an empty
+//! list is allowed), and again, with the new list, whenever what it shows
+//! changes. From its first `watch` on, the socket gets:
+//!
+//! - `presence` frames only about the users in its latest list (and its
+//!   own user's self frames, when invisible); no `user_added`;
+//! - in answer to each `watch`, one `presence` frame per user who was not
+//!   in the previous list, with what that user is shown as now (offline
+//!   users too, with `last_seen_at` when this server knows it), so the
+//!   page never shows a stale status; the answer to the first `watch`
+//!   then ends with a `counts` frame;
+//! - `counts`: the users online, away and in do not disturb across the
+//!   whole service, at most once a second and only when they changed.
+//!
+//! ```json
+//! → {"type":"watch","usernames":["alice","dave"]}
+//! ← {"type":"presence","username":"alice","is_logged_in":true,"status":"online","devices":["desktop"]}
+//! ← {"type":"presence","username":"dave","is_logged_in":false,"status":"offline","last_seen_at":1763683260000}
+//! ← {"type":"counts","online":9120,"away":640,"dnd":88}
+//! → {"type":"watch","usernames":["alice","erin"]}
+//! ← {"type":"presence","username":"erin","is_logged_in":true,"status":"away","devices":["mobile"]}
+//! → {"type":"watch","usernames":"alice"}
+//! ← {"type":"error","reason":"watch needs usernames, a list of names"}
+//! ```
+//!
+//! A `watch` counts against the socket's frame budget like any frame. A
+//! list that is not a list of strings, holds more than 500 names or a name
+//! that is not a valid username is refused with an `error` frame and the
+//! previous list stays. There is no way back to the full feed but a new
+//! socket.
 
 mod client;
 
@@ -164,6 +200,16 @@ pub enum ServerFrame {
     },
     /// The answer to a client's `ping`.
     Pong,
+    /// How many users are online, away and in do not disturb, cluster-wide:
+    /// sent to watching sockets, at most once a second, when they change.
+    Counts {
+        /// Shown online.
+        online: usize,
+        /// Shown away.
+        away: usize,
+        /// Shown in do not disturb.
+        dnd: usize,
+    },
     /// A client frame was refused, and changed nothing.
     Error {
         /// Why, in words that never repeat the client's input.

@@ -1,4 +1,5 @@
-//! What a client sends: pings, activity, and its user's status.
+//! What a client sends: pings, activity, its user's status, and the
+//! users its page shows (`watch`).
 //!
 //! Every text frame is read and validated at this boundary
 //! ([`ClientFrame::read`]); a bad one gets an `error` frame back and
@@ -22,7 +23,7 @@ use super::{MAX_MESSAGE_BYTES, WsSession, budget::Verdict};
 use crate::{
     db::now_millis,
     live::{
-        hub::{ChangeProfile, Choice, SetActivity},
+        hub::{ChangeProfile, Choice, SetActivity, Watch},
         protocol::{ClientFrame, Frame, ServerFrame},
     },
     metrics::SOCKETS_CLOSED,
@@ -69,6 +70,7 @@ impl WsSession {
                 conn,
                 choice: Choice::Custom(custom),
             }),
+            ClientFrame::Watch { users } => self.hub.tell(Watch { conn, users }),
         }
     }
 
