@@ -49,9 +49,12 @@ impl SessionStore for DbSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
         let query = session::Entity::find_by_id(key.as_ref().to_owned())
             .filter(session::Column::ExpiresAt.gt(now_millis()));
-        let row = within(REQUEST_DEADLINE, crate::lookup::by_unique_key(query, &self.db))
-            .await
-            .map_err(|err| LoadError::Other(err.into()))?;
+        let row = within(
+            REQUEST_DEADLINE,
+            crate::lookup::by_unique_key(query, &self.db),
+        )
+        .await
+        .map_err(|err| LoadError::Other(err.into()))?;
         row.map(|row| serde_json::from_str(&row.state))
             .transpose()
             .map_err(|err| LoadError::Deserialization(err.into()))
