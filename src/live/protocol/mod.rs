@@ -65,6 +65,7 @@
 //! {"type":"error","reason":"status must be auto, dnd or invisible"}
 //! {"type":"error","reason":"custom status must be 1 to 100 characters, without control characters or markup"}
 //! {"type":"error","reason":"custom status expiry must be in the future, and within a year"}
+//! {"type":"error","reason":"watch needs usernames, a list of names"}
 //! ```
 //!
 //! # Client to server (see [`ClientFrame`])
@@ -138,8 +139,6 @@
 //! ← {"type":"counts","online":9120,"away":640,"dnd":88}
 //! → {"type":"watch","usernames":["alice","erin"]}
 //! ← {"type":"presence","username":"erin","is_logged_in":true,"status":"away","devices":["mobile"]}
-//! → {"type":"watch","usernames":"alice"}
-//! ← {"type":"error","reason":"watch needs usernames, a list of names"}
 //! ```
 //!
 //! A `watch` counts against the socket's frame budget like any frame. A
