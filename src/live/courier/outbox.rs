@@ -22,17 +22,19 @@ use crate::live::{
     hub::{ConnId, Disconnect, Hub},
 };
 
-/// Frames queued for one socket beyond which the courier judges it
+/// Batches queued for one socket beyond which the courier judges it
 /// stalled. With the kernel's send buffer and the HTTP dispatcher's
 /// 32 KiB, this bounds what a client that stops reading makes the server
 /// hold (the frames themselves are shared with every other socket).
 ///
-/// It counts frames, not batches: in a cluster, news arrives from Redis
-/// in bursts and one batch may carry many frames, so a count of batches
-/// would let a stalled socket queue far more. A batch is still taken
-/// whole while fewer frames wait, so a healthy socket is never cut for
-/// one large burst.
 pub const OUTBOX_CAPACITY: usize = 64;
+
+/// Frames queued for one socket beyond which the courier judges it
+/// stalled too. In a cluster, news arrives from Redis in bursts and one
+/// batch may carry many frames, so a count of batches alone would let a
+/// stalled socket queue far more. A batch is still taken whole while
+/// fewer frames wait, so a healthy socket is not cut for one burst.
+pub const OUTBOX_FRAME_CAPACITY: usize = 4 * OUTBOX_CAPACITY;
 
 /// What became of a push.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,7 +94,9 @@ impl Outbox {
         if self.closed.get() {
             return Pushed::Closed;
         }
-        if self.queued.get() >= OUTBOX_CAPACITY {
+        if self.queued.get() >= OUTBOX_FRAME_CAPACITY
+            || self.batches.borrow().len() >= OUTBOX_CAPACITY
+        {
             return Pushed::Full;
         }
         self.queued.set(self.queued.get() + batch.len());
@@ -189,15 +193,33 @@ mod tests {
     #[test]
     fn an_outbox_that_is_not_read_is_full_after_its_capacity_in_frames_even_in_large_batches() {
         let outbox = Outbox::new();
-        assert_eq!(outbox.push(batch(OUTBOX_CAPACITY / 2)), Pushed::Queued);
-        assert_eq!(outbox.push(batch(OUTBOX_CAPACITY / 2)), Pushed::Queued);
+        assert_eq!(
+            outbox.push(batch(OUTBOX_FRAME_CAPACITY / 2)),
+            Pushed::Queued
+        );
+        assert_eq!(
+            outbox.push(batch(OUTBOX_FRAME_CAPACITY / 2)),
+            Pushed::Queued
+        );
+        assert_eq!(outbox.push(batch(1)), Pushed::Full);
+    }
+
+    #[test]
+    fn an_outbox_that_is_not_read_is_full_after_its_capacity_in_batches() {
+        let outbox = Outbox::new();
+        for _ in 0..OUTBOX_CAPACITY {
+            assert_eq!(outbox.push(batch(1)), Pushed::Queued);
+        }
         assert_eq!(outbox.push(batch(1)), Pushed::Full);
     }
 
     #[test]
     fn an_empty_outbox_takes_a_burst_larger_than_its_capacity() {
         let outbox = Outbox::new();
-        assert_eq!(outbox.push(batch(OUTBOX_CAPACITY * 4)), Pushed::Queued);
+        assert_eq!(
+            outbox.push(batch(OUTBOX_FRAME_CAPACITY * 4)),
+            Pushed::Queued
+        );
         assert_eq!(outbox.push(batch(1)), Pushed::Full);
     }
 
