@@ -8,7 +8,7 @@
 //! template would escape it, and `templates/user_list.html` inserts the
 //! result with `| safe`.
 //!
-//! The markup is a contract with `static/presence.js` (`makeItem`, which
+//! The markup is a contract with `static/js/item.js` (`makeItem`, which
 //! builds the identical element) and the tests. One line, here on several
 //! for reading:
 //!
