@@ -40,15 +40,7 @@ impl SqliteLock {
             .unwrap_or_default();
         let script = "import sqlite3, sys\n\
             db = sqlite3.connect(sys.argv[1], timeout=60, isolation_level=None)\n\
-            import time\n\
-            for attempt in range(200):\n\
-            \x20   try:\n\
-            \x20       db.execute('BEGIN EXCLUSIVE')\n\
-            \x20       break\n\
-            \x20   except sqlite3.OperationalError:\n\
-            \x20       time.sleep(0.05)\n\
-            else:\n\
-            \x20   sys.exit('could not lock')\n\
+            db.execute('BEGIN EXCLUSIVE')\n\
             print('locked', flush=True)\n\
             sys.stdin.read()\n";
         let spawned = Command::new("python3")
