@@ -3,7 +3,9 @@
 //! It checks what a request needs: the database always, and Redis in
 //! cluster mode. The answer is 200 with a small JSON body when everything
 //! answers, and 503 naming what failed when something does not, so a load
-//! balancer can take the node out of rotation.
+//! balancer can take the node out of rotation. A node that is shutting
+//! down answers 503 with the status `draining` from the signal on, so no
+//! new page is sent to it while its own pages move elsewhere.
 //!
 //! The database counts as failing when a ping does not answer in time, or
 //! when the writers' last write failed ([`DbHealth`]): an SQLite file
@@ -21,7 +23,7 @@ use actix_web::{HttpResponse, http::header, web};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 
-use crate::shared_redis::SharedRedis;
+use crate::{shared_redis::SharedRedis, shutdown::ShutdownHandle};
 
 /// How long the database may take to answer a ping.
 const DB_TIMEOUT: Duration = Duration::from_secs(1);
@@ -60,6 +62,8 @@ pub struct HealthChecks {
     pub redis: Option<SharedRedis>,
     /// How this node's database writes fare.
     pub database: DbHealth,
+    /// Set once the node is shutting down (draining, in a cluster).
+    pub shutdown: ShutdownHandle,
 }
 
 /// `GET /healthz`.
@@ -88,18 +92,19 @@ pub async fn healthz(
     if matches!(redis, Some(Err(_))) {
         failed.push("redis");
     }
+    let draining = checks.shutdown.is_stopping();
     let describe = |result: &Result<(), String>| match result {
         Ok(()) => "ok".to_owned(),
         Err(err) => format!("error: {err}"),
     };
     let body = json!({
-        "status": if failed.is_empty() { "ok" } else { "unavailable" },
+        "status": if draining { "draining" } else if failed.is_empty() { "ok" } else { "unavailable" },
         "node_id": checks.node_id,
         "database": describe(&database),
         "redis": redis.as_ref().map_or_else(|| "disabled".to_owned(), describe),
         "failed": failed,
     });
-    let mut response = if failed.is_empty() {
+    let mut response = if failed.is_empty() && !draining {
         HttpResponse::Ok()
     } else {
         HttpResponse::ServiceUnavailable()

@@ -12,7 +12,10 @@
 //! offline. Then it leaves, and whoever did not come back goes offline.
 
 use std::{
-    sync::Arc,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -60,13 +63,23 @@ pub(crate) async fn stop_within_budget(hub: &Hub, server: &ServerHandle, drain: 
 }
 
 /// Asks a running [`Application`](crate::startup::Application) to shut down, as SIGTERM would.
+/// It also tells `/healthz` that the node is going, so a load balancer
+/// sends no new pages to a node that is draining.
 #[derive(Clone, Default)]
-pub struct ShutdownHandle(Arc<Notify>);
+pub struct ShutdownHandle {
+    asked: Arc<Notify>,
+    stopping: Arc<AtomicBool>,
+}
 
 impl ShutdownHandle {
     /// Starts the clean shutdown.
     pub fn shutdown(&self) {
-        self.0.notify_one();
+        self.asked.notify_one();
+    }
+
+    /// Whether the shutdown has begun.
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::Relaxed)
     }
 
     /// Resolves on Ctrl-C, SIGTERM or [`ShutdownHandle::shutdown`],
@@ -86,8 +99,9 @@ impl ShutdownHandle {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             () = terminate => {}
-            () = self.0.notified() => {}
+            () = self.asked.notified() => {}
         }
+        self.stopping.store(true, Ordering::Relaxed);
     }
 }
 

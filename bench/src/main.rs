@@ -27,6 +27,7 @@
 mod account;
 mod cli;
 mod cookies;
+mod drops;
 mod frame;
 mod http;
 mod modes;

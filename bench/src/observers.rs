@@ -20,28 +20,25 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::{
     account::Login,
+    drops::{self, Drops},
     frame::{Event, classify},
+    report::Report,
     round::Round,
     socket::{self, Ws},
     stats::{Latency, Summary},
     target::Target,
 };
 
-/// How many close reasons of dropped sockets are kept for the report.
-const KEPT_REASONS: usize = 5;
-
 /// What every observer task shares.
 struct Shared {
     epoch: Instant,
     frames: AtomicU64,
     ready: AtomicUsize,
-    dropped: AtomicUsize,
+    drops: Drops,
     /// Microseconds since `epoch` of the latest frame.
     last_frame_us: AtomicU64,
     watching: AtomicBool,
     round: Mutex<Option<Arc<Round>>>,
-    stopping: AtomicBool,
-    drop_reasons: Mutex<Vec<String>>,
     /// Per socket: from the start of its dial to its first frame.
     first_frame: Mutex<Latency>,
 }
@@ -89,12 +86,10 @@ impl Pool {
             epoch: Instant::now(),
             frames: AtomicU64::new(0),
             ready: AtomicUsize::new(0),
-            dropped: AtomicUsize::new(0),
+            drops: Drops::default(),
             last_frame_us: AtomicU64::new(0),
             watching: AtomicBool::new(false),
             round: Mutex::new(None),
-            stopping: AtomicBool::new(false),
-            drop_reasons: Mutex::new(Vec::new()),
             first_frame: Mutex::new(Latency::default()),
         });
         let mut pool = Self {
@@ -163,16 +158,12 @@ impl Pool {
 
     /// Sockets the server closed, or that failed, while we were reading.
     pub fn dropped(&self) -> usize {
-        self.shared.dropped.load(Ordering::Relaxed)
+        self.shared.drops.count()
     }
 
-    /// Why the first few dropped sockets ended.
-    pub fn drop_reasons(&self) -> Vec<String> {
-        self.shared
-            .drop_reasons
-            .lock()
-            .map(|reasons| reasons.clone())
-            .unwrap_or_default()
+    /// The `dropped` metric and its check (see [`Drops::report`]).
+    pub fn report_dropped(&self, report: &mut Report) {
+        self.shared.drops.report(report);
     }
 
     /// Starts timing deliveries of `round`'s event.
@@ -207,7 +198,7 @@ impl Pool {
 
     /// Closes every socket and waits until their tasks are gone.
     pub async fn close(mut self) {
-        self.shared.stopping.store(true, Ordering::Release);
+        self.shared.drops.stop();
         for task in &self.tasks {
             task.abort();
         }
@@ -219,7 +210,7 @@ impl Pool {
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        self.shared.stopping.store(true, Ordering::Release);
+        self.shared.drops.stop();
         for task in &self.tasks {
             task.abort();
         }
@@ -257,23 +248,11 @@ async fn read(mut ws: Ws, shared: Arc<Shared>, dialled: Instant) {
                     }
                 }
             }
-            Some(Ok(Message::Close(frame))) => {
-                break frame.map_or_else(
-                    || "closed without a reason".to_owned(),
-                    |frame| format!("closed with {} ({})", u16::from(frame.code), frame.reason),
-                );
-            }
+            Some(Ok(Message::Close(frame))) => break drops::closed(frame),
             Some(Ok(_)) => {}
             Some(Err(err)) => break format!("error: {err}"),
             None => break "end of stream".to_owned(),
         }
     };
-    if !shared.stopping.load(Ordering::Acquire) {
-        shared.dropped.fetch_add(1, Ordering::Relaxed);
-        if let Ok(mut reasons) = shared.drop_reasons.lock()
-            && reasons.len() < KEPT_REASONS
-        {
-            reasons.push(reason);
-        }
-    }
+    shared.drops.record(reason);
 }

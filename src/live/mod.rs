@@ -12,8 +12,12 @@
 //! The plain types the hub is made of, each with its own tests:
 //!
 //! - [`roster`]: sockets, users and grace holds: who is online here.
-//! - [`change`]: a user came online or went offline, the one in-process
-//!   shape of that fact.
+//! - [`change`]: a user's attendance here changed (came online, went
+//!   away, changed devices, went offline), the one in-process shape of
+//!   that fact.
+//! - [`status`]: what a user chooses (auto, do not disturb, invisible, a
+//!   custom status) and how that and their connections make the status
+//!   others see.
 //! - [`announced`]: what this node's sockets have been told.
 //! - [`ended_logins`]: logins that ended lately, whose late sockets are
 //!   turned away.
@@ -26,7 +30,8 @@
 //!
 //! - [`protocol`]: the JSON frames on the wire; [`frame`]: a frame
 //!   serialized and encoded once for every socket.
-//! - [`store`]: the writer that mirrors the online set into `LoggedInUser`.
+//! - [`store`]: the writer that mirrors the online set into `LoggedInUser`;
+//!   [`profile_store`]: the writer of users' choices to their rows.
 //! - [`fanout`]: Redis between processes: shared presence state, bulletins,
 //!   node leases (cluster mode only).
 //! - [`upgrade`]: the `/users/` route's checks in front of the handshake.

@@ -73,4 +73,11 @@ impl ProfileStore {
         let news = vec![(user.clone(), profile.clone())];
         let _ = self.queue.send(Input::Record(vec![(user, profile)], news));
     }
+
+    /// Writes the choices still waiting (within the write deadline) and
+    /// stops the writer. Used at shutdown, so no choice made just before
+    /// it is lost.
+    pub async fn stop(&self) {
+        writer::stop(&self.queue).await;
+    }
 }

@@ -1,4 +1,4 @@
-// socket.js: the WebSocket to /users/ (src/live/session.rs). It connects,
+// socket.js: the WebSocket to /users/ (src/live/session/). It connects,
 // hands every parsed frame on, reconnects after the delay PresenceState
 // computes (exponential backoff with full jitter), and starts over when a
 // socket goes silent, because a socket on a dead network can stay "open"

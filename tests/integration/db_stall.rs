@@ -3,11 +3,7 @@
 //! Presence keeps flowing to sockets, `/healthz` says the database is
 //! failing, and the `LoggedInUser` rows catch up once it answers again.
 
-use std::{
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use crate::support::{
     PASSWORD, TestSocket,
@@ -15,7 +11,7 @@ use crate::support::{
     db::TestDb,
     metrics::{metric, scrape},
     postgres::OwnPostgres,
-    services::required,
+    sqlite_lock::SqliteLock,
 };
 
 /// Longer than a presence event takes with the database away (a write is
@@ -25,58 +21,6 @@ use crate::support::{
 const THREE_EVENTS: Duration = Duration::from_secs(8);
 /// How long the database may take to catch up once it answers again.
 const CATCH_UP: Duration = Duration::from_secs(20);
-
-/// Another process holding SQLite's write lock (`BEGIN EXCLUSIVE`) until
-/// it is released or dropped.
-struct SqliteLock(Option<Child>);
-
-impl SqliteLock {
-    /// Locks the file of `url`, or `None` (skipped) without python3.
-    fn take(test: &str, url: &str) -> Option<Self> {
-        let path = url
-            .trim_start_matches("sqlite://")
-            .split('?')
-            .next()
-            .unwrap_or_default();
-        let script = "import sqlite3, sys\n\
-            db = sqlite3.connect(sys.argv[1], timeout=60, isolation_level=None)\n\
-            db.execute('BEGIN EXCLUSIVE')\n\
-            print('locked', flush=True)\n\
-            sys.stdin.read()\n";
-        let spawned = Command::new("python3")
-            .args(["-c", script, path])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn();
-        let mut child = match spawned {
-            Ok(child) => child,
-            Err(err) => {
-                assert!(!required(), "{test}: python3: {err}");
-                eprintln!("SKIPPED {test}: needs python3 to lock the file ({err})");
-                return None;
-            }
-        };
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("piped stdout");
-        BufReader::new(stdout).read_line(&mut line).expect("read");
-        assert_eq!(line.trim(), "locked", "the lock holder did not lock");
-        Some(Self(Some(child)))
-    }
-
-    /// Ends the other process's transaction.
-    fn release(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            drop(child.stdin.take());
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for SqliteLock {
-    fn drop(&mut self) {
-        self.release();
-    }
-}
 
 /// The JSON of `GET /healthz`, which must answer within a few seconds.
 async fn health(app: &TestApp) -> (u16, serde_json::Value) {
@@ -105,17 +49,24 @@ async fn wait_health(app: &TestApp, status: u16) -> serde_json::Value {
     }
 }
 
-/// Polls the rows until they name exactly `expected`.
+/// Polls until the rows name exactly `expected` and the presence writer
+/// has nothing left to write: no write in flight could still land (or
+/// hold up another process's lock) after this returns.
 async fn wait_rows(app: &TestApp, expected: &[&str]) {
+    // Every server of the suite shares one metrics recorder: this node's.
+    let node = health(app).await.1["node_id"].to_string();
+    let labels = [format!("node={node}"), "store=\"presence\"".to_owned()];
+    let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
     let deadline = Instant::now() + CATCH_UP;
     loop {
+        let backlog = metric(&scrape(app).await, "presence_store_backlog", &labels);
         let rows = app.rows().await;
-        if rows == expected {
+        if rows == expected && backlog == 0.0 {
             return;
         }
         assert!(
             Instant::now() < deadline,
-            "rows are {rows:?}, not {expected:?}"
+            "rows are {rows:?} with {backlog} unwritten, not {expected:?}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -257,6 +208,12 @@ async fn a_write_that_failed_is_retried_until_it_lands_with_one_pending_state_pe
     let (app, mut stall) = on_sqlite("a_write_that_failed_is_retried_until_it_lands").await;
     let (_w, mut watcher) = app.observer("watcher").await;
     let ann = app.logged_in("ann").await;
+    // Once the watcher has seen a socket of ann's come and go, the hub has
+    // handled her login too, and every write of it is in the writer's hands.
+    let socket = ann.socket().await;
+    assert!(watcher.presence_of("ann").await);
+    socket.close().await;
+    assert!(!watcher.presence_of("ann").await);
     wait_rows(&app, &["watcher"]).await;
     let node = health(&app).await.1["node_id"]
         .as_str()

@@ -4,32 +4,19 @@
 use std::time::Duration;
 
 use presence::{
-    db,
-    live::{protocol::ServerFrame, session::CloseReason},
-    testkit::{Seen, StandIn, TestHub},
+    live::{
+        hub::{Choice, Shutdown},
+        protocol::ServerFrame,
+        session::CloseReason,
+        status::Manual,
+    },
+    testkit::{Seen, StandIn},
+    users,
 };
 
-use crate::support::db::TestDb;
+use crate::support::hub::{Fixture, hub_with};
 
 const GRACE: Duration = Duration::from_millis(200);
-
-/// A hub on a fresh database (SQLite, or PostgreSQL when `DATABASE_URL`
-/// names one) with accounts for `names`.
-struct Fixture {
-    hub: TestHub,
-    _data: TestDb,
-}
-
-async fn hub_with(names: &[&str], grace: Duration) -> Fixture {
-    let data = TestDb::fresh().await;
-    let conn = db::connect(&data.url).await.expect("connect");
-    db::migrate(&conn).await.expect("migrate");
-    let hub = TestHub::on(conn, grace);
-    for name in names {
-        hub.add_user(name).await;
-    }
-    Fixture { hub, _data: data }
-}
 
 /// An observer socket of "obs" that has seen its own arrival.
 async fn watching(f: &Fixture) -> StandIn {
@@ -283,4 +270,32 @@ async fn a_session_that_died_without_a_goodbye_does_not_keep_its_user_online() {
     let _bob = f.hub.connect("bob", "s2").await;
     assert_eq!(observer.presence().await, ("bob".into(), true));
     assert_eq!(observer.presence().await, ("ann".into(), false));
+}
+
+/// Choices made just before a shutdown are on the users' rows once it is
+/// done: the hub stops the profile writer too, and waits for it.
+#[actix_web::test]
+async fn choices_made_just_before_shutdown_are_written_before_it_ends() {
+    let names: Vec<String> = (0..20).map(|i| format!("u{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let f = hub_with(&names, GRACE).await;
+    let mut tabs = Vec::new();
+    for name in &names {
+        let tab = f.hub.connect(name, &format!("{name}-login")).await;
+        tab.choose(Choice::Status(Manual::Dnd)).await;
+        tabs.push(tab);
+    }
+    f.hub
+        .hub()
+        .addr()
+        .send(Shutdown)
+        .await
+        .expect("the hub answers");
+    for name in &names {
+        let row = users::find_by_name(f.hub.db(), name)
+            .await
+            .expect("the users row")
+            .expect("the account");
+        assert_eq!(users::profile_of(&row).manual, Manual::Dnd, "{name}");
+    }
 }

@@ -11,29 +11,17 @@ use presence::{
         protocol::ServerFrame,
         status::{CustomStatus, Device, Manual, Profile, StatusText},
     },
-    testkit::{StandIn, TestHub},
+    testkit::StandIn,
 };
 
-use crate::support::db::TestDb;
+use crate::support::{self, hub::Fixture};
 
 const GRACE: Duration = Duration::from_millis(200);
 /// Long enough for a frame that should not come to have come.
 const QUIET: Duration = Duration::from_millis(400);
 
-struct Fixture {
-    hub: TestHub,
-    _data: TestDb,
-}
-
 async fn hub_with(names: &[&str]) -> Fixture {
-    let data = TestDb::fresh().await;
-    let conn = db::connect(&data.url).await.expect("connect");
-    db::migrate(&conn).await.expect("migrate");
-    let hub = TestHub::on(conn, GRACE);
-    for name in names {
-        hub.add_user(name).await;
-    }
-    Fixture { hub, _data: data }
+    support::hub::hub_with(names, GRACE).await
 }
 
 /// What a presence frame says: status, custom text and expiry, devices.

@@ -6,31 +6,18 @@
 use std::time::Duration;
 
 use presence::{
-    db,
-    live::protocol::ServerFrame,
-    testkit::{Seen, StandIn, TestHub},
+    live::{hub::Choice, protocol::ServerFrame, status::Manual},
+    testkit::{Seen, StandIn},
 };
 
-use crate::support::db::TestDb;
+use crate::support::{self, hub::Fixture};
 
 const GRACE: Duration = Duration::from_millis(200);
 /// Longer than the hub's one-second counts tick.
 const TICK: Duration = Duration::from_millis(1_300);
 
-struct Fixture {
-    hub: TestHub,
-    _data: TestDb,
-}
-
 async fn hub_with(names: &[&str]) -> Fixture {
-    let data = TestDb::fresh().await;
-    let conn = db::connect(&data.url).await.expect("connect");
-    db::migrate(&conn).await.expect("migrate");
-    let hub = TestHub::on(conn, GRACE);
-    for name in names {
-        hub.add_user(name).await;
-    }
-    Fixture { hub, _data: data }
+    support::hub::hub_with(names, GRACE).await
 }
 
 /// A socket of `name` that has seen its snapshot and its own arrival.
@@ -79,6 +66,21 @@ async fn a_watcher_receives_presence_only_for_the_users_it_watches() {
         })
         .collect();
     assert_eq!(others, Vec::<String>::new());
+}
+
+/// A tab that watches others still hears about its own user: do not
+/// disturb chosen in another tab reaches it, as on the full feed.
+#[actix_web::test]
+async fn a_watching_tab_hears_its_own_users_status_set_in_another_tab() {
+    let f = hub_with(&["ann", "bob"]).await;
+    let mut watching = settled(&f, "ann").await;
+    watching.watch(&["bob"]).await;
+    assert_eq!(watching.status().await, pair("bob", "offline"));
+    let mut other = f.hub.connect("ann", "ann-phone").await;
+    other.snapshot().await;
+    other.choose(Choice::Status(Manual::Dnd)).await;
+    assert_eq!(watching.status().await, pair("ann", "dnd"));
+    assert_eq!(other.status().await, pair("ann", "dnd"));
 }
 
 #[actix_web::test]

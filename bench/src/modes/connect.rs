@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use crate::{
-    modes::{Ctx, fanout, report_opened},
+    modes::{Ctx, report_opened},
     observers::Pool,
     report::{CheckKind, Report},
     stats::LoadMeter,
@@ -96,7 +96,7 @@ pub async fn run(ctx: &Ctx, sockets: usize, hold_secs: u64) -> anyhow::Result<Re
         }
     };
 
-    fanout::report_dropped(&mut report, &pool);
+    pool.report_dropped(&mut report);
     // The targets are about a full-size run; a smoke run only checks
     // correctness. (The open-file limit may cap a full run just short of
     // 20,000, so half of it counts as full size.)

@@ -118,7 +118,7 @@ pub async fn run(ctx: &Ctx, args: FanoutArgs) -> anyhow::Result<Report> {
         "server CPU µs per delivery",
         rounds.latency.count(),
     );
-    report_dropped(&mut report, &pool);
+    pool.report_dropped(&mut report);
     if ctx.is_presence() && args.observers >= TARGET_OBSERVERS {
         report.check(
             CheckKind::Target,
@@ -128,23 +128,6 @@ pub async fn run(ctx: &Ctx, args: FanoutArgs) -> anyhow::Result<Report> {
     }
     pool.close().await;
     Ok(report)
-}
-
-/// Checks that no observer was closed by the server while reading.
-pub fn report_dropped(report: &mut Report, pool: &Pool) {
-    let dropped = pool.dropped();
-    report.metric("dropped", "observers dropped", dropped as f64);
-    if dropped > 0 {
-        report.note(format!(
-            "dropped observers: {}",
-            pool.drop_reasons().join("; ")
-        ));
-    }
-    report.check(
-        CheckKind::Correctness,
-        "no observer dropped while reading",
-        dropped == 0,
-    );
 }
 
 /// Connects and disconnects `trigger` `args.rounds` times, timing each

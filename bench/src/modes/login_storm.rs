@@ -161,7 +161,7 @@ pub async fn run(ctx: &Ctx, args: FanoutArgs, load: Load, blocks: usize) -> anyh
         );
     }
     report.check(CheckKind::Correctness, "no login failed", errors == 0);
-    fanout::report_dropped(&mut report, &pool);
+    pool.report_dropped(&mut report);
     if concurrency == 0 {
         report.note(if load.idle_spinner {
             "no logins: a thread spinning at idle priority through each stormy phase \

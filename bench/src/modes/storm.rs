@@ -115,7 +115,7 @@ pub async fn run(
         frames_total > 0,
     );
     report.check(CheckKind::Correctness, "no toggle failed", errors == 0);
-    fanout::report_dropped(&mut report, &pool);
+    pool.report_dropped(&mut report);
     if ctx.is_presence() && observers >= TARGET_OBSERVERS {
         report.check(
             CheckKind::Target,

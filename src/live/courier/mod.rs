@@ -244,6 +244,7 @@ impl CourierDesk {
             shelf: self.shelf.clone(),
             hub: self.hub.clone(),
             said_goodbye: Cell::new(false),
+            behind: Cell::new(false),
         };
         let route = Route {
             courier: self.id,

@@ -126,6 +126,8 @@ pub struct Claim {
     pub(super) hub: Hub,
     /// Whether the session told the hub it left.
     pub(super) said_goodbye: Cell<bool>,
+    /// Whether the socket closes because its client fell behind.
+    pub(super) behind: Cell<bool>,
 }
 
 impl Claim {
@@ -161,6 +163,20 @@ impl Claim {
     /// The session is closing: nothing more is queued for it.
     pub fn close(&self) {
         self.outbox.close();
+    }
+
+    /// The session is closing because its client fell behind: what is
+    /// already in the HTTP layer's buffer, its close frame last, drains
+    /// at the client's pace, so the server must not end the connection
+    /// early.
+    pub fn close_behind(&self) {
+        self.behind.set(true);
+        self.close();
+    }
+
+    /// Whether [`Claim::close_behind`] was called.
+    pub fn is_behind(&self) -> bool {
+        self.behind.get()
     }
 
     /// The session told the hub it left; dropping the claim need not.

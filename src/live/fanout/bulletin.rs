@@ -38,7 +38,9 @@ pub fn attendance(code: u8) -> Attendance {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Bulletin {
-    /// A user came online on their first node or went offline on their last.
+    /// How a user attends across the cluster changed: they came online on
+    /// their first node, went offline on their last, or the combined code
+    /// of their nodes moved (away, another kind of device).
     Presence {
         /// Position in the cluster's order of state changes.
         seq: u64,

@@ -1,12 +1,13 @@
 //! Redis as the channel layer between presence processes (cluster mode).
 //!
 //! Each node keeps its own hub and its own sockets. What the nodes share
-//! lives in Redis (see [`keys`]): each node's set of online users, a
-//! cluster-wide count of nodes per user, and a lease per node. The hub never
-//! talks to Redis; it hands its news to the [`Fanout`], and the fanout's
-//! `link` task turns it into atomic Lua [`scripts`]. When a
-//! count moves between 0 and 1, the script publishes a [`bulletin`] on one
-//! channel; every node (the sender too) receives it once and its hub
+//! lives in Redis (see [`keys`]): each node's set of online users, how
+//! each user attends on each node (a small code: active, idle, devices),
+//! the cluster-wide combination of those codes, and a lease per node. The
+//! hub never talks to Redis; it hands its news to the [`Fanout`], and the
+//! fanout's `link` task turns it into atomic Lua [`scripts`]. When a
+//! user's combined code changes (first node, last node, away, a new kind
+//! of device), the script publishes a [`bulletin`] on one channel; every node (the sender too) receives it once and its hub
 //! delivers the frame to its own sockets. So an event crosses Redis once
 //! per node, not once per socket.
 //!

@@ -51,7 +51,8 @@ pub struct Stalled {
 
 impl PresenceHub {
     /// Delivers `frames`, in order, to every joined socket on the full
-    /// feed, and each frame about a user to the sockets watching them.
+    /// feed, and each frame about a user to the sockets watching them and
+    /// to that user's own watching sockets.
     pub(super) fn deliver(&mut self, frames: Vec<Frame>) {
         if frames.is_empty() {
             return;
@@ -60,8 +61,15 @@ impl PresenceHub {
         let mut failed = self.couriers.send(Feed::Full, &frames);
         for frame in frames.iter() {
             if let Some(user) = frame.subject() {
-                let watchers: Vec<ConnId> = self.watchers.watchers_of(user).collect();
-                failed.extend(self.send_to(watchers, &Arc::from([frame.clone()])));
+                let mut to: Vec<ConnId> = self.watchers.watchers_of(user).collect();
+                // A watching tab still hears about its own user, as the
+                // full feed would tell it: a status set in another tab.
+                for (own, _) in self.roster.sockets_of(user) {
+                    if self.watchers.is_watching(own) && !to.contains(&own) {
+                        to.push(own);
+                    }
+                }
+                failed.extend(self.send_to(to, &Arc::from([frame.clone()])));
             }
         }
         for (courier, full) in failed {

@@ -39,6 +39,7 @@ mod meters;
 mod reach;
 mod shutdown;
 mod status;
+mod stores;
 mod watch;
 
 use std::{
@@ -58,6 +59,7 @@ pub use self::{
     reach::{News, Reach},
     shutdown::Shutdown,
     status::{ChangeProfile, Choice, ProfileSaved, SetActivity},
+    stores::Stores,
     watch::Watch,
 };
 pub use crate::live::roster::ConnId;
@@ -130,39 +132,6 @@ pub struct Socket {
     close: Recipient<Close>,
     connection: Option<TcpConnection>,
     progress: Option<Progress>,
-}
-
-/// The writers the hub hands its changes to.
-pub struct Stores {
-    /// The `LoggedInUser` rows.
-    pub presence: PresenceStore,
-    /// What users choose, on their `users` rows.
-    pub profiles: ProfileStore,
-}
-
-impl Stores {
-    /// Starts both writers on `db` for node `node_id`, reporting to `hub`;
-    /// their failures show in `health`.
-    pub fn spawn(
-        db: &sea_orm::DatabaseConnection,
-        node_id: &str,
-        hub: &Hub,
-        health: &crate::health::DbHealth,
-    ) -> Self {
-        let reports = crate::live::store::Reports {
-            node: node_id.to_owned(),
-            health: health.clone(),
-        };
-        Self {
-            presence: PresenceStore::spawn(
-                db.clone(),
-                node_id.to_owned(),
-                hub.clone(),
-                reports.clone(),
-            ),
-            profiles: ProfileStore::spawn(db.clone(), hub.clone(), reports),
-        }
-    }
 }
 
 /// The hub's timings.

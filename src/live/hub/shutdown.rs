@@ -1,8 +1,8 @@
 //! Shutting the hub down: every socket closes with 1001 (going away); a
 //! cluster node then drains (keeps its users in the cluster, and its lease,
 //! while their pages reconnect elsewhere); this node's `LoggedInUser` rows
-//! go, and the node leaves the cluster, in that order, before the process
-//! exits.
+//! go (with every status choice still waiting to be written), and the
+//! node leaves the cluster, in that order, before the process exits.
 
 use actix::{Context, Handler, Message, ResponseFuture};
 
@@ -30,6 +30,7 @@ impl Handler<Shutdown> for PresenceHub {
         self.meters.count_sockets(0);
         self.announced.clear();
         let store = self.store.clone();
+        let profiles = self.profile_store.clone();
         let fanout = self.reach.leave();
         let drain = crate::shutdown::drain_time(self.settings.grace, fanout.is_some());
         Box::pin(async move {
@@ -39,7 +40,8 @@ impl Handler<Shutdown> for PresenceHub {
             }
             // Rows first, then Redis: an observer elsewhere that sees the
             // offline bulletin and reloads finds the rows gone already.
-            store.stop().await;
+            // Both writers at once: each has its own deadline.
+            tokio::join!(store.stop(), profiles.stop());
             if let Some(fanout) = fanout {
                 fanout.stop().await;
             }

@@ -105,7 +105,6 @@
 //! {"type":"set_custom","text":"🍜 lunch","until":1763690400000}
 //! {"type":"set_custom","text":"🎧 focus","until":null}
 //! {"type":"set_custom","text":null}
-//! {"type":"watch","usernames":["alice","bob","carol"]}
 //! ```
 //!
 //! Each is validated: a bad one gets an `error` frame back and changes
@@ -122,8 +121,8 @@
 //! list is allowed), and again, with the new list, whenever what it shows
 //! changes. From its first `watch` on, the socket gets:
 //!
-//! - `presence` frames only about the users in its latest list (and its
-//!   own user's self frames, when invisible); no `user_added`;
+//! - `presence` frames only about the users in its latest list and about
+//!   its own user (a status set in another tab); no `user_added`;
 //! - in answer to each `watch`, one `presence` frame per user who was not
 //!   in the previous list, with what that user is shown as now (offline
 //!   users too, with `last_seen_at` when this server knows it), so the
@@ -265,3 +264,5 @@ impl From<&Presence> for UserStatus {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod watch_tests;

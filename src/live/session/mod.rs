@@ -186,7 +186,11 @@ impl WsSession {
             user = %self.user, peer = %self.peer.address, request_id = %self.peer.request_id,
             code = u16::from(code), why, "closing WebSocket"
         );
-        self.outbox.close();
+        if code == CloseCode::Again {
+            self.outbox.close_behind();
+        } else {
+            self.outbox.close();
+        }
         ctx.close(Some(ws::CloseReason {
             code,
             description: Some(why.to_owned()),

@@ -11,7 +11,10 @@
 //!   then shuts the write side of the TCP connection down. The server
 //!   closes first, as RFC 6455 §7.1.1 asks; left to itself the dispatcher
 //!   would linger up to a second for the client to hang up, and every
-//!   closing tab would hold its connection that long.
+//!   closing tab would hold its connection that long. A socket closed for
+//!   falling behind (1013) is the exception: its backlog may not fit in
+//!   one flush, so the dispatcher drains it at the client's pace, and
+//!   the hub cuts the connection if the client never catches up.
 
 use std::{
     pin::Pin,
@@ -63,7 +66,12 @@ where
         let this = self.get_mut();
         this.progress.touch();
         if this.ending {
-            if let Some(connection) = this.connection.take() {
+            // A client that fell behind still has a backlog in the
+            // dispatcher's buffer: the dispatcher drains it, close frame
+            // last, and the hub cuts the connection if it never does.
+            if let Some(connection) = this.connection.take()
+                && !this.outbox.is_behind()
+            {
                 connection.finish();
             }
             return Poll::Ready(None);

@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 
 use sea_orm::DatabaseConnection;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 pub use self::rows::{clear_all, clear_node, mark_seen};
 use self::{
@@ -128,9 +128,6 @@ impl PresenceStore {
     /// Writes what is queued, then removes every row of this node, and
     /// stops the writer. Used at shutdown.
     pub async fn stop(&self) {
-        let (reply, done) = oneshot::channel();
-        if self.commands.send(Input::Stop(reply)).is_ok() {
-            let _ = done.await;
-        }
+        writer::stop(&self.commands).await;
     }
 }

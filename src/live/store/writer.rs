@@ -73,6 +73,15 @@ pub fn spawn<T: Target>(target: T, reports: Reports) -> mpsc::UnboundedSender<In
     sender
 }
 
+/// Asks the writer behind `inbox` to write what waits and finish, and
+/// waits until it has (or is gone).
+pub async fn stop<T: Target>(inbox: &mpsc::UnboundedSender<Input<T>>) {
+    let (reply, done) = oneshot::channel();
+    if inbox.send(Input::Stop(reply)).is_ok() {
+        let _ = done.await;
+    }
+}
+
 async fn run<T: Target>(target: T, reports: Reports, mut inbox: mpsc::UnboundedReceiver<Input<T>>) {
     // Looked up at each use: the writer may start before the recorder is installed.
     let labels = [

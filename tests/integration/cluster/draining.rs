@@ -56,6 +56,11 @@ async fn a_rolling_restart_never_shows_a_user_whose_page_moved_offline() {
     b.signal("TERM");
     assert_eq!(bob_tab.close_code().await, 1001);
     assert_eq!(carol_tab.close_code().await, 1001);
+    // While it drains, b tells a load balancer to send no new pages.
+    let health = bob.get("/healthz").await;
+    assert_eq!(health.status(), 503);
+    let body: serde_json::Value = health.json().await.expect("JSON");
+    assert_eq!(body["status"], "draining", "{body}");
     // bob's page comes back at once, to node a; carol's does not.
     tokio::time::sleep(JITTER).await;
     let mut moved = carry(&bob, &a.address).socket().await;

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod browser;
 pub mod db;
+pub mod hub;
 pub mod metrics;
 pub mod nginx;
 pub mod postgres;
@@ -12,6 +13,7 @@ pub mod process;
 pub mod raw_socket;
 pub mod services;
 pub mod socket;
+pub mod sqlite_lock;
 
 pub use app::{spawn_app, spawn_app_with};
 pub use browser::Browser;

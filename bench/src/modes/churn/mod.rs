@@ -139,19 +139,8 @@ pub async fn run(ctx: &Ctx, args: ChurnArgs) -> anyhow::Result<Report> {
         }
     }
     report.generator = whole.finish();
-    let dropped = shared.dropped.load(Ordering::Relaxed);
-    report.metric("dropped", "observers dropped", dropped as f64);
-    if dropped > 0
-        && let Ok(reasons) = shared.drop_reasons.lock()
-    {
-        report.note(format!("dropped observers: {}", reasons.join("; ")));
-    }
-    report.check(
-        CheckKind::Correctness,
-        "no observer dropped while reading",
-        dropped == 0,
-    );
-    shared.stopping.store(true, Ordering::Release);
+    shared.drops.report(&mut report);
+    shared.drops.stop();
     drop(orders);
     Ok(report)
 }

@@ -15,7 +15,11 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::{socket::Ws, stats::Latency};
+use crate::{
+    drops::{self, Drops},
+    socket::Ws,
+    stats::Latency,
+};
 
 /// One user's latest change, as the sockets check it.
 pub struct Slot {
@@ -49,10 +53,7 @@ pub struct Shared {
     /// Sockets that got their first frame.
     pub ready: AtomicUsize,
     /// Sockets the server closed while we were reading.
-    pub dropped: AtomicUsize,
-    pub drop_reasons: Mutex<Vec<String>>,
-    /// Set when closing on purpose.
-    pub stopping: AtomicBool,
+    pub drops: Drops,
 }
 
 impl Shared {
@@ -77,9 +78,7 @@ impl Shared {
                 .map(|_| (AtomicU64::new(u64::MAX), AtomicU64::new(0)))
                 .collect(),
             ready: AtomicUsize::new(0),
-            dropped: AtomicUsize::new(0),
-            drop_reasons: Mutex::new(Vec::new()),
-            stopping: AtomicBool::new(false),
+            drops: Drops::default(),
         }
     }
 
@@ -147,26 +146,14 @@ pub async fn run(
                     }
                     read(text.as_str(), me, now_us, &shared);
                 }
-                Some(Ok(Message::Close(frame))) => {
-                    break frame.map_or_else(
-                        || "closed without a reason".to_owned(),
-                        |f| format!("closed with {} ({})", u16::from(f.code), f.reason),
-                    );
-                }
+                Some(Ok(Message::Close(frame))) => break drops::closed(frame),
                 Some(Ok(_)) => {}
                 Some(Err(err)) => break format!("error: {err}"),
                 None => break "end of stream".to_owned(),
             },
         }
     };
-    if !shared.stopping.load(Ordering::Acquire) {
-        shared.dropped.fetch_add(1, Ordering::Relaxed);
-        if let Ok(mut reasons) = shared.drop_reasons.lock()
-            && reasons.len() < 5
-        {
-            reasons.push(reason);
-        }
-    }
+    shared.drops.record(reason);
 }
 
 /// Accounts for one text frame received by socket `me` at `now_us`.

@@ -8,17 +8,7 @@
 
 use std::{net::TcpListener, time::Duration};
 
-use actix_identity::IdentityMiddleware;
-use actix_session::{
-    SessionMiddleware,
-    config::{PersistentSession, TtlExtensionPolicy},
-};
-use actix_web::{
-    App, HttpServer,
-    cookie::{Key, SameSite, time::Duration as CookieDuration},
-    dev::Server,
-    middleware, web,
-};
+use actix_web::{cookie::Key, dev::Server, web};
 use metrics_exporter_prometheus::PrometheusHandle;
 use sea_orm::{DatabaseConnection, DbErr};
 
@@ -31,26 +21,21 @@ use crate::{
     health::{DbHealth, HealthChecks},
     live::{
         admission::Admission,
-        courier::CourierDesk,
         fanout::claim::ClaimError,
         hub::{Hub, PresenceHub, Stores},
         session::Heartbeat,
-        tcp_cutoff::TcpConnection,
     },
     routes,
-    security::{self, CookieSecure},
+    security::CookieSecure,
     sessions::SessionBackend,
-    signing_key, telemetry, templates,
+    signing_key, templates,
 };
 
 /// Re-exported: callers that build an [`Application`] also stop it.
 pub use crate::shutdown::ShutdownHandle;
+use server::serve;
 
-/// How long sessions live without activity: Django's default, two weeks.
-const SESSION_TTL_DAYS: i64 = 14;
-/// How long the HTTP server waits for requests in flight at shutdown (cut
-/// shorter when draining used the budget).
-const SHUTDOWN_TIMEOUT_SECS: u64 = 3;
+mod server;
 
 /// Why the app could not start.
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +100,7 @@ impl Application {
             let reach = deployment.reach(hub, &db);
             PresenceHub::new(stores, reach, config.hub_settings(), &node_id)
         });
+        let shutdown = ShutdownHandle::default();
         let parts = Parts {
             deployment: &deployment,
             db: &db,
@@ -122,6 +108,7 @@ impl Application {
             key: &key,
             sessions: &sessions,
             db_health,
+            shutdown: shutdown.clone(),
         };
         let state = SharedState::new(&config, parts, node_id).await?;
         let port = listener.local_addr()?.port();
@@ -132,7 +119,7 @@ impl Application {
             port,
             hub,
             db,
-            shutdown: ShutdownHandle::default(),
+            shutdown,
             drain: crate::shutdown::drain_time(config.grace(), cluster),
         })
     }
@@ -183,6 +170,7 @@ struct Parts<'a> {
     key: &'a Key,
     sessions: &'a SessionBackend,
     db_health: DbHealth,
+    shutdown: ShutdownHandle,
 }
 
 /// Everything the handlers share, one `web::Data` each.
@@ -210,6 +198,7 @@ impl SharedState {
             key,
             sessions,
             db_health,
+            shutdown,
         } = parts;
         let auth = AuthSettings::new(config, deployment.throttle(), key, sessions).await?;
         Ok(Self {
@@ -224,6 +213,7 @@ impl SharedState {
                 node_id,
                 redis: deployment.redis(),
                 database: db_health,
+                shutdown,
             }),
             metrics: web::Data::new(crate::metrics::install()),
             proxy: web::Data::new(ProxyTrust(config.trust_proxy)),
@@ -247,53 +237,4 @@ impl SharedState {
             .app_data(self.page.clone())
             .configure(routes::configure);
     }
-}
-
-/// The HTTP server on `listener`: sessions, identity, security headers and
-/// request logs around the routes.
-fn serve(
-    listener: TcpListener,
-    state: SharedState,
-    sessions: SessionBackend,
-    key: Key,
-    config: &Config,
-) -> std::io::Result<Server> {
-    let cookie_secure = config.cookie_secure;
-    let server = HttpServer::new(move || {
-        let session_middleware = SessionMiddleware::builder(sessions.clone(), key.clone())
-            .cookie_name("sessionid".to_owned())
-            .cookie_http_only(true)
-            .cookie_same_site(SameSite::Lax)
-            .cookie_secure(cookie_secure)
-            .session_lifecycle(
-                PersistentSession::default()
-                    .session_ttl(CookieDuration::days(SESSION_TTL_DAYS))
-                    .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
-            )
-            .build();
-        // Each worker has its own courier, on its own thread, for the
-        // sockets it serves.
-        let courier = web::Data::new(CourierDesk::start(state.hub.get_ref().clone()));
-        // The last `wrap` is the outermost layer.
-        App::new()
-            .app_data(courier)
-            .wrap(IdentityMiddleware::default())
-            .wrap(session_middleware)
-            .wrap(middleware::from_fn(security::headers))
-            .wrap(middleware::from_fn(telemetry::log_requests))
-            .configure(|cfg| state.configure(cfg))
-    })
-    .on_connect(|connection, data| {
-        // Kept so the hub can cut off a client that stops reading.
-        if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>()
-            && let Some(connection) = TcpConnection::of(tcp)
-        {
-            data.insert(connection);
-        }
-    })
-    .listen(listener)?
-    .disable_signals()
-    .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
-    .run();
-    Ok(server)
 }
