@@ -9,83 +9,19 @@ use presence::{
     live::{
         hub::Choice,
         protocol::ServerFrame,
-        status::{CustomStatus, Device, Manual, Profile, StatusText},
+        status::{Device, Manual, Profile},
     },
     testkit::StandIn,
 };
 
-use crate::support::{self, hub::Fixture};
+use crate::support::statuses::{GRACE, Shown, ann_online, custom_status, next_of, observed, shown};
 
-const GRACE: Duration = Duration::from_millis(200);
 /// Long enough for a frame that should not come to have come.
 const QUIET: Duration = Duration::from_millis(400);
 
-async fn hub_with(names: &[&str]) -> Fixture {
-    support::hub::hub_with(names, GRACE).await
-}
-
-/// What a presence frame says: status, custom text and expiry, devices.
-#[derive(Debug, PartialEq, Eq)]
-struct Shown {
-    status: String,
-    custom: Option<(String, Option<i64>)>,
-    devices: Vec<String>,
-}
-
-fn shown(status: &str, devices: &[&str]) -> Shown {
-    Shown {
-        status: status.into(),
-        custom: None,
-        devices: devices.iter().map(|d| (*d).to_owned()).collect(),
-    }
-}
-
-/// The next presence frame about `user` seen by `socket`; frames about
-/// others are skipped.
-async fn next_of(socket: &mut StandIn, user: &str) -> Shown {
-    loop {
-        if let ServerFrame::Presence {
-            username,
-            is_logged_in,
-            status,
-            custom,
-            devices,
-            ..
-        } = socket.frame().await.0
-            && username == user
-        {
-            assert_eq!(
-                is_logged_in,
-                matches!(status.as_str(), "online" | "away" | "dnd")
-            );
-            return Shown {
-                status,
-                custom: custom.map(|c| (c.text, c.until)),
-                devices,
-            };
-        }
-    }
-}
-
-/// An observer socket of "obs" that has seen its own arrival.
-async fn watching(f: &Fixture) -> StandIn {
-    let mut observer = f.hub.connect("obs", "o1").await;
-    observer.snapshot().await;
-    assert_eq!(next_of(&mut observer, "obs").await.status, "online");
-    observer
-}
-
-fn custom_status(text: &str, until: Option<i64>) -> Choice {
-    Choice::Custom(Some(CustomStatus {
-        text: StatusText::parse(text).expect("a valid text"),
-        until,
-    }))
-}
-
 #[actix_web::test]
 async fn a_user_is_away_only_when_every_connection_is_idle() {
-    let f = hub_with(&["ann", "obs"]).await;
-    let mut observer = watching(&f).await;
+    let (f, mut observer) = observed().await;
     let tab1 = f.hub.connect("ann", "s1").await;
     let tab2 = f.hub.connect("ann", "s1").await;
     assert_eq!(
@@ -105,8 +41,7 @@ async fn a_user_is_away_only_when_every_connection_is_idle() {
 
 #[actix_web::test]
 async fn any_activity_in_any_tab_brings_the_user_back_online_at_once() {
-    let f = hub_with(&["ann", "obs"]).await;
-    let mut observer = watching(&f).await;
+    let (f, mut observer) = observed().await;
     let desktop = f.hub.connect("ann", "s1").await;
     let phone =
         StandIn::connect_with(f.hub.hub(), "ann", "s2", Device::Mobile, Profile::default()).await;
@@ -131,8 +66,7 @@ async fn any_activity_in_any_tab_brings_the_user_back_online_at_once() {
 
 #[actix_web::test]
 async fn closing_the_last_active_tab_while_an_idle_one_stays_makes_the_user_away() {
-    let f = hub_with(&["ann", "obs"]).await;
-    let mut observer = watching(&f).await;
+    let (f, mut observer) = observed().await;
     let active = f.hub.connect("ann", "s1").await;
     let idle = f.hub.connect("ann", "s1").await;
     assert_eq!(next_of(&mut observer, "ann").await.status, "online");
@@ -151,8 +85,7 @@ async fn closing_the_last_active_tab_while_an_idle_one_stays_makes_the_user_away
 
 #[actix_web::test]
 async fn do_not_disturb_reaches_everyone_and_the_users_other_tabs() {
-    let f = hub_with(&["ann", "obs"]).await;
-    let mut observer = watching(&f).await;
+    let (f, mut observer) = observed().await;
     let tab1 = f.hub.connect("ann", "s1").await;
     assert_eq!(next_of(&mut observer, "ann").await.status, "online");
     let mut tab2 = f.hub.connect("ann", "s1").await;
@@ -176,12 +109,7 @@ async fn do_not_disturb_reaches_everyone_and_the_users_other_tabs() {
 /// that they are invisible.
 #[actix_web::test]
 async fn an_invisible_user_leaks_nowhere() {
-    let f = hub_with(&["ann", "obs"]).await;
-    let mut observer = watching(&f).await;
-    let mut tab = f.hub.connect("ann", "s1").await;
-    tab.snapshot().await;
-    assert_eq!(next_of(&mut observer, "ann").await.status, "online");
-    assert_eq!(next_of(&mut tab, "ann").await.status, "online");
+    let (f, mut observer, mut tab) = ann_online().await;
 
     tab.choose(Choice::Status(Manual::Invisible)).await;
     let gone = observer.frame().await.0;
@@ -235,8 +163,7 @@ async fn an_invisible_user_leaks_nowhere() {
 /// A user who was invisible when they connected never shows up at all.
 #[actix_web::test]
 async fn a_user_invisible_from_the_start_makes_no_frame_for_others() {
-    let f = hub_with(&["ann", "obs"]).await;
-    let mut observer = watching(&f).await;
+    let (f, mut observer) = observed().await;
     let invisible = Profile {
         manual: Manual::Invisible,
         custom: None,
@@ -251,12 +178,7 @@ async fn a_user_invisible_from_the_start_makes_no_frame_for_others() {
 
 #[actix_web::test]
 async fn a_custom_status_expires_live_on_every_page() {
-    let f = hub_with(&["ann", "obs"]).await;
-    let mut observer = watching(&f).await;
-    let mut tab = f.hub.connect("ann", "s1").await;
-    tab.snapshot().await;
-    assert_eq!(next_of(&mut observer, "ann").await.status, "online");
-    assert_eq!(next_of(&mut tab, "ann").await.status, "online");
+    let (f, mut observer, mut tab) = ann_online().await;
 
     let until = db::now_millis() + 1_500;
     tab.choose(custom_status("🍜 lunch", Some(until))).await;
@@ -283,8 +205,7 @@ async fn a_custom_status_expires_live_on_every_page() {
 /// the second builds on the first.
 #[actix_web::test]
 async fn a_choice_made_before_the_previous_one_is_saved_keeps_it() {
-    let f = hub_with(&["ann", "obs"]).await;
-    let mut observer = watching(&f).await;
+    let (f, mut observer) = observed().await;
     let tab = f.hub.connect("ann", "s1").await;
     assert_eq!(next_of(&mut observer, "ann").await.status, "online");
 

@@ -14,6 +14,7 @@ pub mod raw_socket;
 pub mod services;
 pub mod socket;
 pub mod sqlite_lock;
+pub mod statuses;
 
 pub use app::{spawn_app, spawn_app_with};
 pub use browser::Browser;
