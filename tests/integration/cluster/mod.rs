@@ -15,6 +15,8 @@
 //! - [`redis_loss`]: Redis losing its memory (`kill -9`, no persistence),
 //!   ghost rows, and Redis' settings.
 //! - [`rich`]: away, devices and chosen statuses across nodes.
+//! - [`rich_faults`]: chosen statuses through crashes, rolling restarts,
+//!   frozen nodes and Redis restarting empty.
 
 mod across_nodes;
 mod draining;
@@ -22,6 +24,7 @@ mod faults;
 mod ownership;
 mod redis_loss;
 mod rich;
+mod rich_faults;
 
 use std::time::{Duration, Instant};
 
@@ -62,6 +65,8 @@ impl Cluster {
         config.redis_prefix = self.prefix.clone();
         config.node_id = Some(id.to_owned());
         config.presence_grace_ms = GRACE_MS;
+        // Tabs the tests hold without reading must outlive a slow reap.
+        config.ws_client_timeout_ms = 60_000;
         let node = spawn_on(config, None).await;
         node.wait_joined().await;
         node
