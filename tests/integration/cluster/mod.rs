@@ -15,16 +15,19 @@
 //! - [`redis_loss`]: Redis losing its memory (`kill -9`, no persistence),
 //!   ghost rows, and Redis' settings.
 //! - [`rich`]: away, devices and chosen statuses across nodes.
+//! - [`kept_profiles`]: the scripts keeping and republishing profiles.
 //! - [`rich_faults`]: chosen statuses through crashes, rolling restarts,
 //!   frozen nodes and Redis restarting empty.
 
 mod across_nodes;
 mod draining;
 mod faults;
+mod kept_profiles;
 mod ownership;
 mod redis_loss;
 mod rich;
 mod rich_faults;
+mod shown;
 
 use std::time::{Duration, Instant};
 
