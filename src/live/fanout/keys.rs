@@ -5,7 +5,7 @@
 //! | `{p}:node:{id}:users` | set | users online on node `id` (sockets or grace holds) |
 //! | `{p}:online` | hash | user → how they attend in the cluster (a code: the OR of every node's) |
 //! | `{p}:attend:{user}` | hash | node → how the user attends on that node (a code) |
-//! | `{p}:profiles` | hash | user → their profile bulletin, while they are online |
+//! | `{p}:profiles` | hash | user → their profile bulletin, if not the default (kept while they are offline, to come back with them) |
 //! | `{p}:seq` | string | sequence number of the last bulletin |
 //! | `{p}:lease:{id}` | string, 3 s TTL | node `id` is alive; holds its process's instance token |
 //! | `{p}:nodes` | set | every node that has registered |
@@ -30,7 +30,7 @@ impl Keys {
         &self.prefix
     }
 
-    /// The profiles of online users.
+    /// The profiles users chose (not the default).
     pub fn profiles(&self) -> String {
         format!("{}:profiles", self.prefix)
     }

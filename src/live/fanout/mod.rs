@@ -35,6 +35,7 @@ pub mod lease;
 mod link;
 pub mod redis_check;
 pub mod scripts;
+pub mod share;
 
 use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};

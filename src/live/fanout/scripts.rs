@@ -21,54 +21,19 @@ use std::sync::LazyLock;
 
 use redis::{RedisResult, Script, aio::MultiplexedConnection};
 
-use super::{bulletin, keys::Keys};
+use super::{
+    bulletin,
+    keys::Keys,
+    share::{Share, chose_flag},
+};
 use crate::{
     auth::Username,
     live::{change::Change, status::Attendance},
 };
 
-/// Helpers every script starts with.
-const PRELUDE: &str = r#"
-local channel, at, prefix, node = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
-local function announce(message)
-  message.seq = redis.call('INCR', KEYS[3])
-  redis.call('PUBLISH', channel, cjson.encode(message))
-end
-local function attend_key(user) return prefix .. ':attend:' .. user end
--- Recomputes the user's aggregate; announces it if it changed. True if
--- the user went offline in the cluster.
-local function refresh(user)
-  local before = redis.call('HGET', KEYS[2], user)
-  local codes = redis.call('HVALS', attend_key(user))
-  if #codes == 0 then
-    if before then
-      redis.call('HDEL', KEYS[2], user)
-      redis.call('HDEL', KEYS[6], user)
-      announce({kind = 'presence', user = user, online = false, at = at})
-      return true
-    end
-    return false
-  end
-  local code = 0
-  for _, each in ipairs(codes) do code = bit.bor(code, tonumber(each)) end
-  if tostring(code) ~= before then
-    redis.call('HSET', KEYS[2], user, code)
-    announce({kind = 'presence', user = user, online = true, code = code})
-  end
-  return false
-end
--- How `user` attends on node `on`: a code, or nil for not at all.
-local function attend(on, user, code)
-  if code then
-    redis.call('SADD', KEYS[1], user)
-    redis.call('HSET', attend_key(user), on, code)
-  else
-    redis.call('SREM', KEYS[1], user)
-    redis.call('HDEL', attend_key(user), on)
-  end
-  return refresh(user)
-end
-"#;
+mod prelude;
+
+use self::prelude::PRELUDE;
 
 fn script(body: &str) -> Script {
     Script::new(&format!("{PRELUDE}\n{body}"))
@@ -87,18 +52,25 @@ return 0
     )
 });
 
-/// Makes the node's share exactly `ARGV[5..]` (pairs of user and code):
-/// after a (re)connection, the node re-publishes what it holds, and
-/// whatever Redis lost or kept wrongly is corrected with bulletins.
+/// Makes the node's share exactly `ARGV[5..]` (fours of user, code,
+/// profile bulletin and whether it is not the default, see [`Share`]):
+/// after a (re)connection, the node re-publishes what it holds, profiles
+/// included, and whatever Redis lost or kept wrongly is corrected with
+/// bulletins. A profile goes before the attendance it goes with.
 static SYNC: LazyLock<Script> = LazyLock::new(|| {
     script(
         r#"
 local wanted = {}
-for i = 5, #ARGV, 2 do wanted[ARGV[i]] = ARGV[i + 1] end
+for i = 5, #ARGV, 4 do wanted[ARGV[i]] = {ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]} end
 for _, user in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if not wanted[user] then attend(node, user, nil) end
 end
-for user, code in pairs(wanted) do attend(node, user, code) end
+for user, share in pairs(wanted) do
+  if keep_profile(user, share[2], share[3]) and redis.call('HEXISTS', KEYS[2], user) == 1 then
+    redis.call('PUBLISH', channel, share[2])
+  end
+  attend(node, user, share[1])
+end
 return 0
 "#,
     )
@@ -126,23 +98,35 @@ static USER_ADDED: LazyLock<Script> =
     LazyLock::new(|| script("announce({kind = 'user_added', user = ARGV[5]})\nreturn 0"));
 
 /// Keeps a user's profile (`ARGV[5]` the user, `ARGV[6]` the profile
-/// bulletin) for the cluster's state, and publishes it.
+/// bulletin, `ARGV[7]` '1' unless it is the default) for the cluster's
+/// state and for when they come back online, and publishes it.
 static PROFILE: LazyLock<Script> = LazyLock::new(|| {
     script(
         r#"
-redis.call('HSET', KEYS[6], ARGV[5], ARGV[6])
+keep_profile(ARGV[5], ARGV[6], ARGV[7])
 redis.call('PUBLISH', channel, ARGV[6])
 return 0
 "#,
     )
 });
 
-/// The sequence number, each online user's aggregate code and the kept
-/// profiles, read together.
+/// The sequence number, each online user's aggregate code and the
+/// profiles of those users, read together (offline users' profiles wait
+/// for them to come back).
 static STATE: LazyLock<Script> = LazyLock::new(|| {
     script(
-        "return {redis.call('GET', KEYS[3]) or '0', redis.call('HGETALL', KEYS[2]), \
-         redis.call('HGETALL', KEYS[6])}",
+        r#"
+local online = redis.call('HGETALL', KEYS[2])
+local profiles = {}
+for i = 1, #online, 2 do
+  local profile = redis.call('HGET', KEYS[6], online[i])
+  if profile then
+    table.insert(profiles, online[i])
+    table.insert(profiles, profile)
+  end
+end
+return {redis.call('GET', KEYS[3]) or '0', online, profiles}
+"#,
     )
 });
 
@@ -208,31 +192,39 @@ impl Scripts {
         invocation.invoke_async(conn).await
     }
 
-    /// Replaces this node's share with `users`, attending as they do.
+    /// Replaces this node's share with `users`, attending as they do and
+    /// with what they chose.
     pub async fn sync(
         &self,
         conn: &mut MultiplexedConnection,
-        users: &[(Username, Attendance)],
+        users: &[Share],
         at: i64,
     ) -> RedisResult<()> {
         let mut invocation = self.invoke(&SYNC, &self.node, at);
-        for (user, attendance) in users {
+        for share in users {
             invocation
-                .arg(user.as_str())
-                .arg(bulletin::code(*attendance).to_string());
+                .arg(share.user.as_str())
+                .arg(share.code.to_string())
+                .arg(&share.profile)
+                .arg(chose_flag(share.chose));
         }
         invocation.invoke_async(conn).await
     }
 
-    /// Keeps `user`'s profile bulletin (JSON) and publishes it.
+    /// Keeps `user`'s profile bulletin (JSON), unless they `chose` nothing
+    /// (the default), and publishes it.
     pub async fn profile(
         &self,
         conn: &mut MultiplexedConnection,
         user: &Username,
         bulletin: &str,
+        chose: bool,
     ) -> RedisResult<()> {
         let mut invocation = self.invoke(&PROFILE, &self.node, 0);
-        invocation.arg(user.as_str()).arg(bulletin);
+        invocation
+            .arg(user.as_str())
+            .arg(bulletin)
+            .arg(chose_flag(chose));
         invocation.invoke_async(conn).await
     }
 

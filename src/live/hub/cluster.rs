@@ -18,9 +18,10 @@ use crate::{
 
 /// The link is connected (again) as `epoch`. The hub starts forwarding its
 /// news, rewrites this node's rows, and replies with its local online set,
-/// with how each attends here, for the link to publish.
+/// with how each attends here and what they chose, for the link to
+/// publish: Redis may have lost the profiles with the attendance.
 #[derive(Message)]
-#[rtype(result = "Vec<(Username, Attendance)>")]
+#[rtype(result = "Vec<(Username, Attendance, Profile)>")]
 pub struct JoinCluster {
     /// Tags the news meant for this connection.
     pub epoch: u64,
@@ -62,7 +63,14 @@ impl Handler<JoinCluster> for PresenceHub {
             .collect();
         // Another node may have taken this one for dead meanwhile.
         self.store.resync(local.clone());
-        MessageResult(local)
+        let shares = local
+            .into_iter()
+            .map(|(user, attendance)| {
+                let profile = self.announced.profile(&user);
+                (user, attendance, profile)
+            })
+            .collect();
+        MessageResult(shares)
     }
 }
 

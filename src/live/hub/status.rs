@@ -124,7 +124,9 @@ impl PresenceHub {
 
     /// Spreads what a user chose, as their row says, when this node does
     /// not know them yet: before their attendance, so that it is shown
-    /// with it.
+    /// with it. Even the default is spread: in a cluster, Redis keeps a
+    /// profile while its user is offline, to bring it back with them, and
+    /// one kept from before a choice made during an outage would be stale.
     ///
     /// While the user is connected (or held) anywhere, what the hub was
     /// told last is newer than any row: a tab opened just after its user
@@ -135,12 +137,10 @@ impl PresenceHub {
         if self.announced.attendance(user).is_some() {
             return;
         }
-        if self.announced.profile(user) != profile {
-            self.spread(News::Profile {
-                user: user.clone(),
-                profile,
-            });
-        }
+        self.spread(News::Profile {
+            user: user.clone(),
+            profile,
+        });
     }
 
     /// Sends `user`'s own sockets how they see themselves, when that

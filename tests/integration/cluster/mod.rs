@@ -15,13 +15,19 @@
 //! - [`redis_loss`]: Redis losing its memory (`kill -9`, no persistence),
 //!   ghost rows, and Redis' settings.
 //! - [`rich`]: away, devices and chosen statuses across nodes.
+//! - [`kept_profiles`]: the scripts keeping and republishing profiles.
+//! - [`rich_faults`]: chosen statuses through crashes, rolling restarts,
+//!   frozen nodes and Redis restarting empty.
 
 mod across_nodes;
 mod draining;
 mod faults;
+mod kept_profiles;
 mod ownership;
 mod redis_loss;
 mod rich;
+mod rich_faults;
+mod shown;
 
 use std::time::{Duration, Instant};
 
@@ -62,6 +68,8 @@ impl Cluster {
         config.redis_prefix = self.prefix.clone();
         config.node_id = Some(id.to_owned());
         config.presence_grace_ms = GRACE_MS;
+        // Tabs the tests hold without reading must outlive a slow reap.
+        config.ws_client_timeout_ms = 60_000;
         let node = spawn_on(config, None).await;
         node.wait_joined().await;
         node

@@ -20,7 +20,7 @@ mod inbound;
 mod outbound;
 mod reaper;
 
-use super::{ClusterConfig, Outgoing, keys::Keys, lease::Renewal, scripts::Scripts};
+use super::{ClusterConfig, Outgoing, keys::Keys, lease::Renewal, scripts::Scripts, share::Share};
 use crate::{
     db::now_millis,
     live::hub::{Hub, JoinCluster, LinkDown},
@@ -264,7 +264,11 @@ impl Link {
         let Ok(local) = self.hub.ask(JoinCluster { epoch: self.epoch }).await else {
             return Ok(false);
         };
-        timed("sync", self.scripts.sync(conn, &local, now_millis())).await?;
+        let shares = local
+            .iter()
+            .map(|(user, attendance, profile)| Share::new(user.clone(), *attendance, profile))
+            .collect::<Result<Vec<_>, _>>()?;
+        timed("sync", self.scripts.sync(conn, &shares, now_millis())).await?;
         self.last_seq = self.load_state(conn).await?;
         self.joined = Instant::now();
         tracing::info!(node_id = %self.config.node_id, users = local.len(), "joined the cluster through Redis");

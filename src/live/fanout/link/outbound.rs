@@ -6,7 +6,7 @@ use redis::aio::MultiplexedConnection;
 use super::{Link, LinkResult, timed};
 use crate::{
     db::now_millis,
-    live::{fanout::bulletin::Bulletin, hub::News},
+    live::{fanout::bulletin::Bulletin, hub::News, status::Profile},
 };
 
 impl Link {
@@ -39,7 +39,8 @@ impl Link {
             News::Profile { user, profile } => {
                 // Kept for the state of nodes that join later, and published.
                 let text = serde_json::to_string(&Bulletin::profile(&user, &profile))?;
-                timed("profile", self.scripts.profile(conn, &user, &text)).await
+                let chose = profile != Profile::default();
+                timed("profile", self.scripts.profile(conn, &user, &text, chose)).await
             }
         }
     }
