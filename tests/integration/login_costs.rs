@@ -91,18 +91,7 @@ async fn concurrent_wrong_passwords_for_one_user_reach_bcrypt_at_most_limit_time
         "presence_password_checks_total",
         &[],
     );
-    let attempts = (0..ATTEMPTS).map(|_| async {
-        browser
-            .post(
-                "/log_in/",
-                &[
-                    ("username", "alice"),
-                    ("password", "wrong-password"),
-                    ("csrfmiddlewaretoken", token.as_str()),
-                ],
-            )
-            .await
-    });
+    let attempts = (0..ATTEMPTS).map(|_| async { wrong_password(&browser, &token).await });
     let statuses: Vec<u16> = futures_util::future::join_all(attempts)
         .await
         .iter()
@@ -141,18 +130,7 @@ async fn a_full_bcrypt_queue_turns_logins_and_sign_ups_away_with_503() {
     let browser = server.browser();
     assert_eq!(browser.sign_up("alice", PASSWORD).await.status(), 303);
     let token = browser.csrf_token("/log_in/").await;
-    let logins = (0..BURST).map(|_| async {
-        browser
-            .post(
-                "/log_in/",
-                &[
-                    ("username", "alice"),
-                    ("password", "wrong-password"),
-                    ("csrfmiddlewaretoken", token.as_str()),
-                ],
-            )
-            .await
-    });
+    let logins = (0..BURST).map(|_| async { wrong_password(&browser, &token).await });
     let logins = futures_util::future::join_all(logins).await;
     let names: Vec<String> = (0..BURST).map(|i| format!("newcomer{i}")).collect();
     let sign_ups = names.iter().map(|name| async {
@@ -236,4 +214,18 @@ async fn a_successful_login_rehashes_a_password_stored_at_another_cost() {
         303,
         "the new hash does not verify"
     );
+}
+
+/// Alice's login with a wrong password.
+async fn wrong_password(browser: &crate::support::Browser, token: &str) -> reqwest::Response {
+    browser
+        .post(
+            "/log_in/",
+            &[
+                ("username", "alice"),
+                ("password", "wrong-password"),
+                ("csrfmiddlewaretoken", token),
+            ],
+        )
+        .await
 }

@@ -186,11 +186,7 @@ async fn a_forged_forwarded_for_does_not_escape_the_sign_up_limit_through_nginx(
 
 #[actix_web::test]
 async fn a_proxys_own_forwarded_for_line_is_believed_over_the_clients() {
-    let app = spawn_app_with(|config| {
-        config.trust_proxy = true;
-        config.signup_limit = 2;
-    })
-    .await;
+    let app = behind_a_trusted_proxy().await;
     let browser = app.browser();
     // The client's forged line first, then the line a proxy such as
     // HAProxy appends with the address it saw.
@@ -208,11 +204,7 @@ async fn a_proxys_own_forwarded_for_line_is_believed_over_the_clients() {
 
 #[actix_web::test]
 async fn forwarded_hops_with_ports_are_keyed_by_their_address() {
-    let app = spawn_app_with(|config| {
-        config.trust_proxy = true;
-        config.signup_limit = 2;
-    })
-    .await;
+    let app = behind_a_trusted_proxy().await;
     let browser = app.browser();
     for i in 0..2 {
         let hop = format!("203.0.113.9:{}", 40_000 + i);
@@ -265,4 +257,14 @@ async fn hsts_is_sent_over_https_only() {
 
     let configured = spawn_app_with(|config| config.cookie_secure = true).await;
     assert_eq!(hsts(&configured, None).await, expected);
+}
+
+/// An app that trusts its proxy's forwarded lines and allows two sign-ups
+/// per client address.
+async fn behind_a_trusted_proxy() -> TestApp {
+    spawn_app_with(|config| {
+        config.trust_proxy = true;
+        config.signup_limit = 2;
+    })
+    .await
 }
