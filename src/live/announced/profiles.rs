@@ -30,7 +30,7 @@ impl Profiles {
 
     /// Records what `user` chose.
     pub fn set(&mut self, user: Username, profile: Profile) {
-        if profile == Profile::default() {
+        if !profile.is_chosen() {
             // The default needs no entry.
             self.by_user.remove(&user);
             return;

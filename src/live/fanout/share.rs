@@ -35,7 +35,7 @@ impl Share {
         Ok(Self {
             profile: serde_json::to_string(&Bulletin::profile(&user, profile))?,
             code: bulletin::code(attendance),
-            chose: *profile != Profile::default(),
+            chose: profile.is_chosen(),
             user,
         })
     }

@@ -74,6 +74,12 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// Whether the user chose anything at all: only such profiles are
+    /// kept for users who are not online.
+    pub fn is_chosen(&self) -> bool {
+        *self != Self::default()
+    }
+
     /// The custom status, if it still shows at `now`.
     pub fn custom_at(&self, now: i64) -> Option<&CustomStatus> {
         self.custom.as_ref().filter(|custom| custom.shows_at(now))

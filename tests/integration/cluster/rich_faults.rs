@@ -8,11 +8,14 @@ use std::time::{Duration, Instant};
 use super::{
     Cluster, carry, redis_or_skip,
     shown::{
-        converged, eventually_shown, offline, only_shown, set_custom, shown, tab_on,
+        Shown, converged, eventually_shown, offline, only_shown, set_custom, shown, tab_on,
         until_all_shown, until_shown,
     },
 };
-use crate::support::services::{OwnRedis, redis_url};
+use crate::support::{
+    Browser,
+    services::{OwnRedis, redis_url},
+};
 
 const DND: &str = r#"{"type":"set_status","status":"dnd"}"#;
 const IDLE: &str = r#"{"type":"activity","state":"idle"}"#;
@@ -90,12 +93,7 @@ async fn a_rolling_restart_keeps_a_moved_dnd_user_dnd_with_its_custom_status() {
     let exited = term.elapsed();
     assert!(status.is_some_and(|status| status.success()), "{status:?}");
     only_shown(&mut observer, "bob", &bob_dnd, Duration::from_secs(1)).await;
-    let alice_shown = shown("online", None, &["desktop"]);
-    let everyone = [("alice", alice_shown), ("bob", bob_dnd)];
-    converged(&alice, &a.address, &everyone).await;
-    // A node that joins afterwards shows the same.
-    let c = cluster.node("c").await;
-    converged(&alice, &c.address, &everyone).await;
+    alice_and_bob_shown_on_a_and_on_a_joining_node(&cluster, &alice, &a.address, bob_dnd).await;
     eprintln!("rich rolling restart: b exited after {exited:?}, bob stayed dnd");
 }
 
@@ -118,12 +116,7 @@ async fn a_frozen_node_s_dnd_user_comes_back_dnd_with_its_custom_status() {
     let resumed = Instant::now();
     until_shown(&mut observer, "bob", &bob_dnd, &[]).await;
     let back = resumed.elapsed();
-    let alice_shown = shown("online", None, &["desktop"]);
-    let everyone = [("alice", alice_shown), ("bob", bob_dnd)];
-    converged(&alice, &a.address, &everyone).await;
-    // The profile is back in Redis too: a node joining now shows it.
-    let c = cluster.node("c").await;
-    converged(&alice, &c.address, &everyone).await;
+    alice_and_bob_shown_on_a_and_on_a_joining_node(&cluster, &alice, &a.address, bob_dnd).await;
     eprintln!("rich frozen node: bob back dnd {back:?} after SIGCONT");
 }
 
@@ -177,4 +170,19 @@ async fn after_redis_restarts_empty_every_node_shows_dnd_away_and_custom_statuse
         "rich Redis memory loss: both nodes joined {rejoined:?} and showed every status \
          {healed:?} after the restart"
     );
+}
+
+/// alice online on her desktop and bob as `bob_shown`, on node `a` and on
+/// a node that joins the cluster now: its state comes from Redis alone.
+async fn alice_and_bob_shown_on_a_and_on_a_joining_node(
+    cluster: &Cluster,
+    alice: &Browser,
+    a: &str,
+    bob_shown: Shown,
+) {
+    let alice_shown = shown("online", None, &["desktop"]);
+    let everyone = [("alice", alice_shown), ("bob", bob_shown)];
+    converged(alice, a, &everyone).await;
+    let c = cluster.node("c").await;
+    converged(alice, &c.address, &everyone).await;
 }

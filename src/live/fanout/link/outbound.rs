@@ -6,7 +6,7 @@ use redis::aio::MultiplexedConnection;
 use super::{Link, LinkResult, timed};
 use crate::{
     db::now_millis,
-    live::{fanout::bulletin::Bulletin, hub::News, status::Profile},
+    live::{fanout::bulletin::Bulletin, hub::News},
 };
 
 impl Link {
@@ -39,7 +39,7 @@ impl Link {
             News::Profile { user, profile } => {
                 // Kept for the state of nodes that join later, and published.
                 let text = serde_json::to_string(&Bulletin::profile(&user, &profile))?;
-                let chose = profile != Profile::default();
+                let chose = profile.is_chosen();
                 timed("profile", self.scripts.profile(conn, &user, &text, chose)).await
             }
         }
