@@ -124,9 +124,10 @@ impl PresenceHub {
 
     /// Spreads what a user chose, as their row says, when this node does
     /// not know them yet: before their attendance, so that it is shown
-    /// with it. Even the default is spread: in a cluster, Redis keeps a
-    /// profile while its user is offline, to bring it back with them, and
-    /// one kept from before a choice made during an outage would be stale.
+    /// with it. Only a profile that differs from what this node knows is
+    /// spread: spreading the row's default on every first socket would
+    /// race a choice being made on another node at that moment and could
+    /// undo it there (there is no version to order the two).
     ///
     /// While the user is connected (or held) anywhere, what the hub was
     /// told last is newer than any row: a tab opened just after its user
@@ -137,10 +138,12 @@ impl PresenceHub {
         if self.announced.attendance(user).is_some() {
             return;
         }
-        self.spread(News::Profile {
-            user: user.clone(),
-            profile,
-        });
+        if self.announced.profile(user) != profile {
+            self.spread(News::Profile {
+                user: user.clone(),
+                profile,
+            });
+        }
     }
 
     /// Sends `user`'s own sockets how they see themselves, when that
