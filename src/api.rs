@@ -1,8 +1,10 @@
 //! The JSON API behind the user list's search box and "Show more" button.
 //!
 //! `GET /api/users?q=PREFIX&after=CURSOR` answers one page of the users
-//! whose name starts with `PREFIX` (ignoring case; every user when empty),
-//! in name order, each with their status:
+//! whose name starts with `PREFIX` (ignoring case), in name order, each
+//! with their status. Without a `PREFIX` it pages through everyone in the
+//! list's own order, as `/` renders it: online users first, then away and
+//! do not disturb, then offline, each part by name.
 //!
 //! ```json
 //! {"users":[{"username":"alice","online":true,"last_seen_at":1763683200000,
@@ -87,7 +89,7 @@ impl From<Listed> for UserJson {
 /// One page of the directory, as JSON.
 #[derive(Debug, Serialize)]
 pub struct UsersPage {
-    /// Up to [`users::PAGE_SIZE`] users in name order.
+    /// Up to [`users::PAGE_SIZE`] users, in the listing's order.
     pub users: Vec<UserJson>,
     /// The cursor of the next page, or `null` on the last one.
     pub next: Option<String>,
@@ -107,15 +109,27 @@ pub async fn users(
 ) -> Result<HttpResponse, AppError> {
     viewer.0.ok_or(AppError::Unauthorized)?;
     let search = Search::parse(&query.q)?;
-    let after = match query.after.as_str() {
-        "" => None,
-        cursor => Some(search.resume(cursor)?),
-    };
-    let page =
-        users::directory::search(&db, search.prefix(), after.as_deref(), now_millis()).await?;
-    let body = UsersPage {
-        next: page.next.map(|key| search.cursor_after(&key)),
-        users: page.users.into_iter().map(UserJson::from).collect(),
+    let now = now_millis();
+    let body = if search.is_everyone() {
+        let after = match query.after.as_str() {
+            "" => None,
+            cursor => Some(Search::resume_everyone(cursor)?),
+        };
+        let page = users::directory::ranked(&db, after.as_ref(), now).await?;
+        UsersPage {
+            next: page.next.as_ref().map(Search::everyone_after),
+            users: page.users.into_iter().map(UserJson::from).collect(),
+        }
+    } else {
+        let after = match query.after.as_str() {
+            "" => None,
+            cursor => Some(search.resume(cursor)?),
+        };
+        let page = users::directory::search(&db, search.prefix(), after.as_deref(), now).await?;
+        UsersPage {
+            next: page.next.map(|key| search.cursor_after(&key)),
+            users: page.users.into_iter().map(UserJson::from).collect(),
+        }
     };
     Ok(HttpResponse::Ok()
         // Statuses change by the second; a cached page would show stale ones.

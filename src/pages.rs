@@ -1,14 +1,13 @@
 //! The user list at `/`, and the small response helpers pages share.
 //!
-//! The list shows every online user, then the offline users among the
-//! first page of the directory by name; never the whole directory: with 100,000 accounts, rendering them all
-//! would take seconds and megabytes. The rest is a search or a
+//! The list shows the first page of everyone in the list's order: online
+//! users first, then away and do not disturb, then offline. Never the
+//! whole directory, nor every online user: with 100,000 of them, rendering
+//! them all would take seconds and megabytes. The rest is a search or a
 //! "Show more" away, through `/api/users` (see [`crate::api`]).
 
 pub mod last_seen;
 pub mod list_items;
-
-use std::collections::HashSet;
 
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use sea_orm::DatabaseConnection;
@@ -19,7 +18,6 @@ use crate::{
     auth::{AuthSettings, CurrentUser, MaybeUser},
     db::now_millis,
     error::AppError,
-    live::status::Presence,
     templates, users,
 };
 
@@ -47,11 +45,13 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// `GET /`: every online user, then the offline users of the directory's
-/// first page, by name, rendered from the `LoggedInUser` rows, each with
-/// their status as others see it (an invisible user, the viewer too, is
-/// offline here). The page's script keeps it live and pages on from the
-/// cursor in `data-next`.
+/// `GET /`: the first page of everyone in the list's order (online users
+/// first, then away and do not disturb, then offline, each part by name),
+/// rendered from the `LoggedInUser` rows, each with their status as others
+/// see it (an invisible user, the viewer too, is offline here). The page
+/// is the same size with 100 users online as with 100,000: the script
+/// pages on from the cursor in `data-next`, and its socket watches only
+/// the users the page shows.
 pub async fn user_list(
     req: HttpRequest,
     viewer: MaybeUser,
@@ -63,30 +63,18 @@ pub async fn user_list(
         return Ok(see_other("/log_in/?next=/"));
     };
     let now = now_millis();
-    let online = users::directory::online(&db, now).await?;
-    let first = users::directory::search(&db, "", None, now).await?;
-    let mut lines = String::with_capacity(300 * (online.len() + first.users.len()));
-    for user in &online {
-        list_items::item(&mut lines, &user.username, &user.presence, None, now);
-    }
-    // The first page of everyone by name, less those already listed as
-    // online: "Show more" continues that same listing from the API, and
-    // the page's script skips the online users it repeats. The online set
-    // read above decides, not each user's `online` flag: someone who came
-    // online between the two reads would otherwise be in neither part.
-    // The socket's snapshot corrects such a line a moment later.
-    let listed: HashSet<&str> = online.iter().map(|user| user.username.as_str()).collect();
+    let first = users::directory::ranked(&db, None, now).await?;
+    let online_count = users::directory::shown_online(&db).await?;
+    let mut lines = String::with_capacity(300 * first.users.len());
     for user in &first.users {
-        if !listed.contains(user.username.as_str()) {
-            let offline = Presence::OFFLINE;
-            list_items::item(&mut lines, &user.username, &offline, user.last_seen_at, now);
-        }
+        let seen = (!user.online()).then_some(user.last_seen_at).flatten();
+        list_items::item(&mut lines, &user.username, &user.presence, seen, now);
     }
-    let next = first.next.map(|key| Search::everyone().cursor_after(&key));
+    let next = first.next.as_ref().map(Search::everyone_after);
     let mut context = Context::new();
     context.insert("viewer", viewer.username.as_str());
     // Online, away and do not disturb; never an invisible user.
-    context.insert("online_count", &online.len());
+    context.insert("online_count", &online_count);
     context.insert("next", &next);
     insert_own_status(&mut context, &viewer, page.idle_ms, now);
     // The log-out button's token; a login from before the CSRF cookie

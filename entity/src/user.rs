@@ -30,6 +30,11 @@ pub struct Model {
     pub custom_text: Option<String>,
     /// When the custom status expires (Unix ms); `None` for never.
     pub custom_until: Option<i64>,
+    /// Where the user stands in the list's order: 0 online, 1 away or do
+    /// not disturb, 2 offline (or invisible). The database keeps it from
+    /// their `LoggedInUser` rows and `manual_status` with triggers; nothing
+    /// writes it directly.
+    pub list_rank: i16,
     /// The nodes this user is online on.
     #[sea_orm(has_many)]
     pub logged_in: HasMany<super::logged_in_user::Entity>,

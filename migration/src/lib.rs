@@ -11,6 +11,7 @@ mod m20261122_000001_username_key_collation;
 mod m20261202_000001_create_site_secret;
 mod m20261202_000002_normalize_usernames;
 mod m20261202_000003_rich_presence;
+mod m20261203_000001_list_rank;
 
 /// Applies the schema migrations of presence in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_create_site_secret::Migration),
             Box::new(m20261202_000002_normalize_usernames::Migration),
             Box::new(m20261202_000003_rich_presence::Migration),
+            Box::new(m20261203_000001_list_rank::Migration),
         ]
     }
 }

@@ -1,5 +1,7 @@
 //! The directory: who is listed on the page and in the search API.
 //!
+//! The list at `/` and the empty search show everyone in the list's own
+//! order, online first (see [`ranked`]). A search lists by name alone.
 //! Every listing is ordered by `username_key`, the folded name, and pages
 //! with a keyset (`username_key > last key seen`) rather than an `OFFSET`,
 //! so page 2,000 costs the same as page 1: the database walks the unique
@@ -13,6 +15,7 @@
 //! escaping of `_`, which is a legal username character.
 
 mod online;
+mod ranked;
 
 use std::collections::HashMap;
 
@@ -23,6 +26,7 @@ use sea_orm::{
 };
 
 pub use self::online::{Online, online, online_names};
+pub use self::ranked::{ListRank, Position, RankedPage, ranked, shown_online};
 use crate::live::status::{Attendance, Presence};
 
 /// How many users one page of the directory holds.

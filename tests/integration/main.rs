@@ -13,6 +13,7 @@ mod directory;
 mod hub;
 mod hub_status;
 mod lifecycle;
+mod list_order;
 mod login_costs;
 mod operations;
 mod pages;

@@ -1,6 +1,6 @@
-//! The rendered list at `/`: it agrees with the live events, lists every
-//! online user and the first page of the rest, and says when offline users
-//! were last seen.
+//! The rendered list at `/`: it agrees with the live events, lists the
+//! first page of the list's order (online first; `list_order` has the
+//! rest of that order), and says when offline users were last seen.
 
 use crate::{
     directory::{create_users, json, names, numbered},
@@ -17,6 +17,7 @@ async fn the_list_shows_every_user_online_first_with_visible_status() {
     let _zed_tab = zed.socket().await;
     app.browser().sign_up("amy", crate::support::PASSWORD).await; // never logged in
     app.browser().sign_up("Bea", crate::support::PASSWORD).await;
+    app.wait_rows(&["zed"]).await;
     let page = zed.page("/").await;
     assert_eq!(listed_names(&page), ["zed", "amy", "Bea"]);
     assert_eq!(status_in(&page, "zed").as_deref(), Some("online"));
@@ -113,7 +114,7 @@ fn attribute<'a>(markup: &'a str, attribute: &str) -> Option<&'a str> {
 }
 
 #[actix_web::test]
-async fn the_page_lists_every_online_user_and_only_the_first_page_of_the_rest() {
+async fn the_page_lists_the_first_page_online_first_and_shows_more_from_its_cursor() {
     let app = spawn_app().await;
     // Names that sort last, so only being online puts them first.
     let zoe = app.logged_in("zoe").await;
@@ -126,15 +127,13 @@ async fn the_page_lists_every_online_user_and_only_the_first_page_of_the_rest() 
     let page = zoe.page("/").await;
     let listed = listed_names(&page);
     assert_eq!(listed[..2], ["zack", "zoe"]);
-    assert_eq!(listed[2..], numbered("a", 50));
+    assert_eq!(listed[2..], numbered("a", 48));
     assert!(page.contains(r#"<span id="online-count">2</span>"#));
 
-    // "Show more" continues the everyone-by-name listing after a049.
+    // "Show more" continues the same order after a047.
     let cursor = attribute(&page, "data-next").expect("a next-page cursor");
     let more = json(&zoe, &format!("/api/users?after={cursor}")).await;
-    let mut expected = numbered("a", 70).split_off(50);
-    expected.extend(["zack".to_owned(), "zoe".to_owned()]);
-    assert_eq!(names(&more), expected);
+    assert_eq!(names(&more), numbered("a", 70).split_off(48));
     assert!(more["next"].is_null());
 }
 

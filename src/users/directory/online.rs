@@ -120,7 +120,7 @@ fn read_line(line: &str, now: i64) -> Option<Online> {
 /// How each of `ids` who has a `LoggedInUser` row attends, across every
 /// node: one query for a page, not one per user.
 pub(super) async fn attendance_among(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     ids: impl Iterator<Item = i64>,
 ) -> Result<HashMap<i64, Attendance>, DbErr> {
     let ids: Vec<i64> = ids.collect();

@@ -164,25 +164,6 @@ impl TestApp {
     }
 }
 
-impl TestApp {
-    /// Waits until the `LoggedInUser` rows name exactly `expected`: a dead
-    /// node's rows go only after it is reaped in Redis.
-    pub(super) async fn wait_rows(&self, expected: &[&str]) {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let rows = self.rows().await;
-            if rows == expected {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "rows are {rows:?}, not {expected:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
 /// The Redis URL, or a skip (printed) when there is none.
 macro_rules! redis_or_skip {
     ($test:literal) => {

@@ -128,6 +128,24 @@ impl TestApp {
         presence::testkit::rows(&self.db).await
     }
 
+    /// Waits until the `LoggedInUser` rows name exactly `expected`: rows
+    /// follow the hub's news a moment later, and a dead node's rows go
+    /// only after it is reaped in Redis.
+    pub async fn wait_rows(&self, expected: &[&str]) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let rows = self.rows().await;
+            if rows == expected {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "rows are {rows:?}, not {expected:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Stops the server cleanly and waits for it.
     pub async fn stop(self) {
         self.shutdown.shutdown();
