@@ -83,6 +83,16 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/js/menu.js"),
     ),
     (
+        "watching.js",
+        JAVASCRIPT,
+        include_bytes!("../static/js/watching.js"),
+    ),
+    (
+        "on_screen.js",
+        JAVASCRIPT,
+        include_bytes!("../static/js/on_screen.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../static/favicon.svg"),

@@ -70,6 +70,7 @@ export class Directory {
 
   #setNext(cursor) {
     this.#next = typeof cursor === 'string' && cursor !== '' ? cursor : null;
+    this.#state.setComplete(this.#next === null);
     if (this.#more) { this.#more.hidden = this.#next === null; }
   }
 
@@ -83,8 +84,8 @@ export class Directory {
     if (this.#status) { this.#status.textContent = text; }
   }
 
-  // Replaces the list with the first page of `raw`, or with the default
-  // listing (online users, then everyone by name) when it is empty.
+  // Replaces the list with the first page of `raw`, or with the first
+  // page of everyone (online first) when it is empty.
   #search(raw) {
     const q = fold(raw);
     if (!NAME.test(q)) {

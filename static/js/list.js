@@ -9,7 +9,7 @@
 
 import { drawItem, itemView, makeItem, readItem } from './item.js';
 import { lastSeenPhrase } from './last_seen.js';
-import { insertionIndex, precedes } from './state.js';
+import { insertionIndex } from './state.js';
 import { OFFLINE } from './status.js';
 
 // What the connection line says in each phase of the socket (socket.js).
@@ -59,7 +59,14 @@ export class ListView {
     return people;
   }
 
-  /** Draws changes from PresenceState, as of `now` (Unix ms). */
+  /**
+   * Draws changes from PresenceState, as of `now` (Unix ms). A new line
+   * goes to its place in the order; a line already drawn is redrawn where
+   * it is. The list pages and the page watches what is on screen, so a
+   * line that jumped to another part of the order (perhaps one not even
+   * loaded) would leave the reader's eyes and the screen: the order is
+   * the server's again with the next listing.
+   */
   render(changes, now) {
     for (const change of changes) {
       const view = itemView(change.username, change, now);
@@ -67,9 +74,10 @@ export class ListView {
       if (li) {
         drawItem(li, view);
       } else {
-        this.#items.set(change.username, makeItem(document, view));
+        const made = makeItem(document, view);
+        this.#items.set(change.username, made);
+        this.#place(made);
       }
-      this.#place(this.#items.get(change.username));
     }
   }
 
@@ -104,17 +112,9 @@ export class ListView {
   /** Moves keyboard focus to the list, e.g. when "Show more" disappears. */
   focus() { this.#list.focus(); }
 
-  // Moves li to its place in the order, unless it is already there.
+  // Inserts a new line at its place in the order.
   #place(li) {
     const entry = entryOf(li);
-    if (li.parentNode === this.#list) {
-      const prev = li.previousElementSibling;
-      const next = li.nextElementSibling;
-      if ((!prev || precedes(entryOf(prev), entry)) && (!next || precedes(entry, entryOf(next)))) {
-        return;
-      }
-      li.remove();
-    }
     const children = this.#list.children;
     const at = insertionIndex(children.length, (i) => entryOf(children[i]), entry);
     this.#list.insertBefore(li, children[at] ?? null);

@@ -15,20 +15,25 @@
 // - menu.js       the viewer's own status menu in the header
 // - socket.js     the /users/ WebSocket: reconnects and watches for silence
 // - directory.js  search and "Show more" through /api/users
+// - watching.js   what the socket is told to watch (no DOM; tested in Node)
+// - on_screen.js  which lines are on screen
 //
-// The server renders every online user, then the first page of everyone
-// else; the state starts from those lines and the socket's frames keep
-// them live. It keeps the URL the page has always loaded, /static/presence.js.
+// The server renders the first page of everyone, online users first; the
+// state starts from those lines, "Show more" and the search bring more,
+// and the socket keeps the lines on screen live: the page watches exactly
+// those users, and the counts say how many are online. It keeps the URL the page has always loaded, /static/presence.js.
 
 import { Announcer } from './announce.js';
 import { Directory } from './directory.js';
 import { IdleTracker, readIdleMs } from './idle.js';
 import { ListView } from './list.js';
 import { StatusMenu } from './menu.js';
+import { OnScreen } from './on_screen.js';
 import { LiveSocket } from './socket.js';
 import { PresenceState } from './state.js';
 import { readCustom, readManual } from './status.js';
 import { readFrame } from './wire.js';
+import { WatchList } from './watching.js';
 
 // "last seen" phrases are reworded this often as time passes.
 const SEEN_REFRESH_MS = 30000;
@@ -101,7 +106,8 @@ function start() {
   });
   const body = document.body.dataset;
   const viewer = body.viewer ?? null;
-  const state = new PresenceState(list.readRendered(), viewer);
+  const rendered = Number(element('online-count')?.textContent);
+  const state = new PresenceState(list.readRendered(), viewer, Number.isSafeInteger(rendered) ? rendered : 0);
   const announcer = new Announcer(element('announcer'));
   const logIn = () => window.location.assign('/log_in/?next=/');
 
@@ -111,6 +117,11 @@ function start() {
   );
   let tracker = null;
   let menu = null;
+  const watchList = new WatchList();
+  let onScreen = null;
+  const watchOnScreen = () => {
+    if (onScreen) { watchList.watch(onScreen.names(), (frame) => socket.send(frame)); }
+  };
   let me = state.person(viewer); // the viewer's record the menu shows
   const socket = new LiveSocket({
     state,
@@ -129,9 +140,15 @@ function start() {
     },
     onPhase: (phase) => list.showConnection(phase),
     onLoggedOut: logIn,
-    // A new socket starts active on the server: tell it what this page is.
-    onJoined: () => { if (tracker) { socket.send(tracker.current()); } },
+    // A new socket starts active on the server, watching nothing: tell
+    // it what this page is and shows.
+    onJoined: () => {
+      if (tracker) { socket.send(tracker.current()); }
+      watchList.reset();
+      watchOnScreen();
+    },
   });
+  onScreen = new OnScreen(listElement, watchOnScreen);
   tracker = trackActivity(readIdleMs(body.idleMs), socket);
   menu = statusMenu(element, (frame) => socket.send(frame));
   if (menu) {

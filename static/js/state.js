@@ -4,12 +4,21 @@
 // parts worth testing, and tests/js/ runs them in Node without a browser.
 // The DOM modules only draw the changes these methods return.
 //
+// The page watches (src/live/hub/watch.rs): its socket brings news only of
+// the users it shows, and the counts of everyone. So the state keeps
+// records of the listed users and of the viewer only, a user enters the
+// listing through the directory's pages (a status frame never lists
+// anyone), and the online count is the server's. The one exception is a
+// new account: a listing that holds every match, with no page left to
+// load, takes in a `user_added` (which every socket gets) and anyone
+// present it lacks (an account made while the socket was away).
+//
 // Each user the page knows is a record `{ status, lastSeenAt, custom,
 // devices }` in one Map (see wire.js, which reads the wire formats into
 // records at their boundary; the seed's `is_logged_in` becomes a status
 // there). The statuses and their words are status.js's.
 
-import { INVISIBLE, OFFLINE, ONLINE, isPresent } from './status.js';
+import { INVISIBLE, OFFLINE, ONLINE, isPresent, listRank } from './status.js';
 import { readFrame, readListedUser } from './wire.js';
 
 export { OFFLINE, ONLINE, isPresent, readFrame };
@@ -25,11 +34,12 @@ export function fold(name) {
 
 /**
  * Whether list entry `a` ({username, status}) comes before `b`: online
- * users first, then by folded name. The server renders the same order.
+ * users first, then away and do not disturb, then offline, each part by
+ * folded name. The server renders the same order.
  */
 export function precedes(a, b) {
-  const rankA = isPresent(a.status) ? 0 : 1;
-  const rankB = isPresent(b.status) ? 0 : 1;
+  const rankA = listRank(a.status);
+  const rankB = listRank(b.status);
   if (rankA !== rankB) { return rankA < rankB; }
   return fold(a.username) < fold(b.username);
 }
@@ -69,22 +79,22 @@ export function retryDelay(attempt, random) {
 }
 
 /**
- * The page's knowledge of who is online and who is listed.
+ * The page's knowledge of the users it lists, and of the counts.
  *
  * Every mutating method returns the changes to draw: one
  * `{ username, status, lastSeenAt, news }` per listed user whose line must
  * be drawn or redrawn, where `news` is what to announce: null, a new
  * status, or 'joined'.
  *
- * It holds records for online users and for listed users only, so it grows
- * with what the page shows, not with the whole directory. `#listed` is the
- * set of users the list shows: the seam for a later "watch" list.
+ * It holds records for listed users and the viewer only, so it grows with
+ * what the page shows, not with the number of users online.
  */
 export class PresenceState {
   #people = new Map(); // username -> frozen { status, lastSeenAt, custom, devices }
   #listed = new Set(); // usernames the list shows
-  #present = 0; // how many records have a present status
+  #count; // users online, away or in do not disturb: the server's word
   #query = ''; // the folded search the list shows; '' is everyone
+  #complete = false; // the listing holds every match: no page is left
   #synced = false; // a snapshot arrived on the current socket
   #droppedAt = null; // when the socket was lost, if it is
   #attempt = 0; // failed connections since the last snapshot
@@ -92,17 +102,21 @@ export class PresenceState {
 
   /**
    * Starts from the lines the server rendered, `[{username, ...record}]`,
-   * for the page of `viewer`.
+   * for the page of `viewer`, and the online count it rendered.
    */
-  constructor(rendered = [], viewer = null) {
+  constructor(rendered = [], viewer = null, count = 0) {
     this.#viewer = viewer;
+    this.#count = count;
     for (const { username, ...record } of rendered) {
       this.#listed.add(username);
       this.#put(username, { ...EMPTY, ...record });
     }
   }
 
-  get onlineCount() { return this.#present; }
+  /** Users online, away or in do not disturb, as the server last counted them. */
+  get onlineCount() { return this.#count; }
+  /** The listed users, in no particular order: the names to watch. */
+  get listedNames() { return [...this.#listed]; }
   get listedCount() { return this.#listed.size; }
   get query() { return this.#query; }
   /** Whether the socket's statuses are current (a snapshot came since it connected). */
@@ -113,11 +127,14 @@ export class PresenceState {
   /** What the page knows of `username`, or undefined. */
   person(username) { return this.#people.get(username); }
 
-  /** The listed users in list order, as the DOM shows them. */
+  /** The listed users in the list's order, as the server would render them now. */
   listing() {
     const entries = [...this.#listed].map((username) => ({ username, ...this.#people.get(username) }));
     return entries.sort((a, b) => (precedes(a, b) ? -1 : precedes(b, a) ? 1 : 0));
   }
+
+  /** Says whether the listing holds every match (no next page to load). */
+  setComplete(complete) { this.#complete = complete; }
 
   /** Whether `username` belongs in the current listing. */
   matches(username) { return fold(username).startsWith(this.#query); }
@@ -127,9 +144,17 @@ export class PresenceState {
     const event = readFrame(frame);
     if (event === null || event.kind === 'error') { return []; }
     if (event.kind === 'snapshot') { return this.#applySnapshot(event, now); }
+    if (event.kind === 'counts') {
+      this.#count = event.online + event.away + event.dnd;
+      return [];
+    }
     if (event.kind === 'added') { return this.#addUser(event.username); }
     const { username, lastSeenAt, ...rich } = event;
-    return this.#setStatus(username, rich, lastSeenAt ?? now);
+    // Offline without a time: they left now, unless they were offline
+    // already (a watch's answer about someone this server never saw).
+    const known = this.#people.get(username);
+    const stillOffline = known?.status === OFFLINE && rich.status === OFFLINE;
+    return this.#setStatus(username, rich, lastSeenAt ?? (stillOffline ? known.lastSeenAt : now));
   }
 
   /** The socket was lost at `now`. */
@@ -146,21 +171,17 @@ export class PresenceState {
   }
 
   /**
-   * Replaces the listing with the users matching `query` (folded). The
-   * empty query lists every online user at once; the directory's pages
-   * (`addUsers`) bring the rest.
+   * Empties the listing, for the users matching `query` (folded; '' is
+   * everyone), which the directory's pages (`addUsers`) then bring. Only
+   * the viewer's record stays.
    */
   startListing(query) {
     this.#query = query;
     this.#listed.clear();
-    for (const [username, person] of [...this.#people]) {
-      if (!isPresent(person.status)) { this.#forget(username); }
+    for (const username of [...this.#people.keys()]) {
+      if (username !== this.#viewer) { this.#forget(username); }
     }
-    if (query !== '') { return []; }
-    return [...this.#people].map(([username, person]) => {
-      this.#listed.add(username);
-      return { username, ...person, news: null };
-    });
+    return [];
   }
 
   /** Lists the users of a directory page (raw JSON from /api/users). */
@@ -169,12 +190,12 @@ export class PresenceState {
     const changes = [];
     for (const user of users.map(readListedUser)) {
       if (user === null) { continue; }
-      // While the socket is in sync its statuses are newer than the
-      // page's; otherwise the page is the newer word.
+      // What the socket said of a user the page knows is newer than the
+      // page's word while it is in sync; anyone else is as the page says,
+      // until the watch that follows answers with their status.
       const { username, lastSeenAt, ...rich } = user;
       const known = this.#people.get(username);
-      let record = rich;
-      if (this.#synced) { record = known !== undefined && known.status !== OFFLINE ? known : EMPTY; }
+      const record = this.#synced && known !== undefined ? known : rich;
       this.#listed.add(username);
       const person = this.#put(username, { ...record, lastSeenAt });
       changes.push({ username: user.username, ...person, news: null });
@@ -210,22 +231,28 @@ export class PresenceState {
     // Only the viewer may see someone invisible: themselves.
     const { status, custom, devices } = rich.status === INVISIBLE && username !== this.#viewer ? EMPTY : rich;
     const before = this.#people.get(username);
-    const newlyListed = !this.#listed.has(username) && isPresent(status) && this.matches(username);
+    // Someone present whom a listing of every match lacks is new since
+    // it was loaded: take them in, as `user_added` would have.
+    const newlyListed = this.#complete && !this.#listed.has(username) && isPresent(status)
+      && this.matches(username);
     if (newlyListed) { this.#listed.add(username); }
-    if (!this.#listed.has(username) && !isPresent(status)) {
+    const listed = this.#listed.has(username);
+    if (!listed && username !== this.#viewer) {
       this.#forget(username);
       return [];
     }
     const at = status === OFFLINE ? lastSeenAt : (before?.lastSeenAt ?? null);
     const person = this.#put(username, { status, lastSeenAt: at, custom, devices });
-    if (!this.#listed.has(username)) { return []; }
+    if (!listed) { return []; }
     const changed = newlyListed || before === undefined || before.status !== status;
     if (!changed && before.lastSeenAt === at && sameLook(before, person)) { return []; }
     return [{ username, ...person, news: changed ? status : null }];
   }
 
   #addUser(username) {
-    if (this.#listed.has(username) || !this.matches(username)) { return []; }
+    // A listing still paging would place them out of turn: they are
+    // found by its later pages instead.
+    if (!this.#complete || this.#listed.has(username) || !this.matches(username)) { return []; }
     // Known only if online already, which a new account hardly is.
     const person = this.#put(username, this.#people.get(username) ?? { ...EMPTY, lastSeenAt: null });
     this.#listed.add(username);
@@ -234,17 +261,12 @@ export class PresenceState {
 
   // Stores a record (frozen: callers may keep it) and returns it.
   #put(username, record) {
-    this.#forget(username);
     const person = Object.freeze({ ...record });
     this.#people.set(username, person);
-    if (isPresent(person.status)) { this.#present += 1; }
     return person;
   }
 
   #forget(username) {
-    const before = this.#people.get(username);
-    if (before === undefined) { return; }
     this.#people.delete(username);
-    if (isPresent(before.status)) { this.#present -= 1; }
   }
 }

@@ -36,6 +36,16 @@ export function isPresent(status) {
   return status === ONLINE || status === AWAY || status === DND;
 }
 
+/**
+ * The part of the list a status puts its user in, as the server orders
+ * it (src/users/directory/ranked.rs): 0 online, 1 away or do not
+ * disturb, 2 offline.
+ */
+export function listRank(status) {
+  if (status === ONLINE) { return 0; }
+  return isPresent(status) ? 1 : 2;
+}
+
 /** The visible name of a status, also the dot's text equivalent. */
 export function statusText(status) {
   return STATUS_TEXT[status] ?? STATUS_TEXT[OFFLINE];

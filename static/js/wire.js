@@ -26,7 +26,7 @@ function readRich(status, loggedIn, raw) {
 /**
  * Reads a parsed frame of the /users/ socket into an event, or null for a
  * malformed frame or one that changes no user (pong). Error frames become
- * `{ kind: 'error', reason }`.
+ * `{ kind: 'error', reason }`, counts `{ kind: 'counts', online, away, dnd }`.
  */
 export function readFrame(frame) {
   if (frame === null || typeof frame !== 'object') { return null; }
@@ -48,6 +48,12 @@ export function readFrame(frame) {
       online.set(name, isPresent(rich.status) ? rich : { ...rich, status: ONLINE });
     }
     return { kind: 'snapshot', online, lastSeen };
+  }
+  if (frame.type === 'counts') {
+    const count = (value) => (Number.isSafeInteger(value) && value >= 0 ? value : null);
+    const [online, away, dnd] = [count(frame.online), count(frame.away), count(frame.dnd)];
+    if (online === null || away === null || dnd === null) { return null; }
+    return { kind: 'counts', online, away, dnd };
   }
   if (frame.type === 'error') {
     return { kind: 'error', reason: typeof frame.reason === 'string' ? frame.reason : 'refused' };

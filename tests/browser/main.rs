@@ -23,6 +23,7 @@ mod status_ui;
 #[path = "../integration/support/mod.rs"]
 mod support;
 mod ui;
+mod watching;
 
 use std::time::Instant;
 
@@ -84,7 +85,7 @@ async fn a_watcher_sees_people_come_and_go_live_without_reloading() {
     a.sign_up(&address, "alice").await;
     a.log_in("alice").await;
     a.run("window.loadedOnce = true; return null;").await;
-    assert_eq!(a.online_count().await, "1");
+    a.wait_count(1).await;
     let erin = a.line("erin").await.expect("erin listed");
     assert_eq!(
         (erin.shown.as_str(), erin.seen.as_str()),
@@ -100,7 +101,7 @@ async fn a_watcher_sees_people_come_and_go_live_without_reloading() {
     a.wait_status("bob", "online").await;
     let bob = a.line("bob").await.unwrap();
     assert_eq!((bob.shown.as_str(), bob.seen.as_str()), ("Online", ""));
-    assert_eq!(a.online_count().await, "2");
+    a.wait_count(2).await;
     assert_eq!(
         a.listed().await[..2],
         ["alice", "bob"],
@@ -116,7 +117,7 @@ async fn a_watcher_sees_people_come_and_go_live_without_reloading() {
     c.log_in("carol").await;
     a.wait_status("carol", "online").await;
     b.wait_status("carol", "online").await;
-    assert_eq!(a.online_count().await, "3");
+    a.wait_count(3).await;
 
     // B's second tab keeps B online when the first one closes.
     let first_tab = b.client.window().await.unwrap();
@@ -134,7 +135,7 @@ async fn a_watcher_sees_people_come_and_go_live_without_reloading() {
     b.log_out().await;
     a.wait_status("bob", "offline").await;
     assert_eq!(a.line("bob").await.unwrap().seen, "last seen just now");
-    assert_eq!(a.online_count().await, "2");
+    a.wait_count(2).await;
 
     // Closing C's window shows C offline once the grace period is over.
     c.assert_clean("carol", server.port).await;
@@ -145,7 +146,7 @@ async fn a_watcher_sees_people_come_and_go_live_without_reloading() {
         closed.elapsed() >= GRACE,
         "carol went offline within the grace period"
     );
-    assert_eq!(a.online_count().await, "1");
+    a.wait_count(1).await;
 
     assert_eq!(
         a.run("return window.loadedOnce === true;").await,
@@ -188,7 +189,7 @@ async fn a_page_recovers_when_the_server_restarts_under_it() {
     a.wait_status("dave", "offline").await;
     a.wait_status("alice", "online").await;
     assert_eq!(a.text("#connection").await, "");
-    assert_eq!(a.online_count().await, "2");
+    a.wait_count(2).await;
     a.finish("alice", server.port).await;
 }
 

@@ -129,9 +129,14 @@ impl Context {
         serde_json::from_value(names).expect("names")
     }
 
-    /// The number shown as online.
-    pub async fn online_count(&self) -> String {
-        self.text("#online-count").await
+    /// Waits until the number shown as online is `count`: the server
+    /// sends a watching page the counts at most once a second.
+    pub async fn wait_count(&self, count: u32) {
+        self.wait_until(
+            &format!("the count shows {count}"),
+            &format!("document.getElementById('online-count').textContent === '{count}'"),
+        )
+        .await;
     }
 
     /// The text of the element `css`.

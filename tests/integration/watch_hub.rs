@@ -6,7 +6,12 @@
 use std::time::Duration;
 
 use presence::{
-    live::{hub::Choice, protocol::ServerFrame, status::Manual},
+    auth::Username,
+    live::{
+        hub::{Choice, UserSignedUp},
+        protocol::ServerFrame,
+        status::Manual,
+    },
     testkit::{Seen, StandIn},
 };
 
@@ -66,6 +71,29 @@ async fn a_watcher_receives_presence_only_for_the_users_it_watches() {
         })
         .collect();
     assert_eq!(others, Vec::<String>::new());
+}
+
+/// New accounts are rare: every socket hears of them, watching or not, so
+/// a page that lists the whole directory can add them.
+#[actix_web::test]
+async fn a_watcher_still_hears_of_a_new_account() {
+    let f = hub_with(&["obs", "ann"]).await;
+    let mut obs = settled(&f, "obs").await;
+    obs.watch(&["ann"]).await;
+    assert_eq!(obs.status().await, pair("ann", "offline"));
+    f.hub.hub().tell(UserSignedUp {
+        user: Username::parse("newbie").unwrap(),
+    });
+    loop {
+        match obs.next().await {
+            Seen::Frame(ServerFrame::UserAdded { username }, _) => {
+                assert_eq!(username, "newbie");
+                break;
+            }
+            Seen::Frame(ServerFrame::Counts { .. }, _) => {}
+            other => panic!("expected the new account, got {other:?}"),
+        }
+    }
 }
 
 /// A tab that watches others still hears about its own user: do not

@@ -5,25 +5,26 @@ use presence::live::protocol::ServerFrame;
 
 use crate::support::{TestSocket, spawn_app};
 
-/// The next `presence` frame as `(username, status)`; counts are skipped.
+/// The next `presence` frame as `(username, status)`; counts and new
+/// accounts (which every socket hears of) are skipped.
 async fn next_status(socket: &mut TestSocket) -> (String, String) {
     loop {
         match socket.frame().await {
             ServerFrame::Presence {
                 username, status, ..
             } => return (username, status),
-            ServerFrame::Counts { .. } => continue,
+            ServerFrame::Counts { .. } | ServerFrame::UserAdded { .. } => continue,
             other => panic!("expected a presence frame, got {other:?}"),
         }
     }
 }
 
-/// The next `counts` frame; presence frames are skipped.
+/// The next `counts` frame; presence frames and new accounts are skipped.
 async fn next_counts(socket: &mut TestSocket) -> (usize, usize, usize) {
     loop {
         match socket.frame().await {
             ServerFrame::Counts { online, away, dnd } => return (online, away, dnd),
-            ServerFrame::Presence { .. } => continue,
+            ServerFrame::Presence { .. } | ServerFrame::UserAdded { .. } => continue,
             other => panic!("expected counts, got {other:?}"),
         }
     }

@@ -1,6 +1,6 @@
 // Unit tests of static/js/state.js and wire.js with rich presence (issue
 // 13): away, do not disturb, custom statuses and devices from frames and
-// snapshots, the count, and `invisible`, which only the viewer can be.
+// snapshots, and `invisible`, which only the viewer can be.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -34,10 +34,9 @@ test('a snapshot carries each user’s status, custom status and devices', () =>
     },
   }, NOW);
   assert.deepEqual(state.person('bob'), record('dnd', { custom: { text: '🎧 focus', until: NOW + 60_000 }, devices: ['mobile'] }));
-  assert.deepEqual(state.person('dave'), record('away', { devices: ['desktop', 'mobile'] }));
+  assert.equal(state.person('dave'), undefined, 'not listed: not kept');
   assert.deepEqual(state.person('alice'), record('online'), 'no entry in users: plain online');
-  assert.deepEqual(changes.map((c) => `${c.username}:${c.news}`), ['bob:dnd', 'dave:away']);
-  assert.equal(state.onlineCount, 3, 'away and do not disturb count as online');
+  assert.deepEqual(changes.map((c) => `${c.username}:${c.news}`), ['bob:dnd']);
 });
 
 test('an entry of the snapshot that is not present still counts as online', () => {
@@ -45,11 +44,10 @@ test('an entry of the snapshot that is not present still counts as online', () =
   assert.deepEqual([...event.online], [['bob', { status: 'online', custom: null, devices: [] }]]);
 });
 
-test('a change of status alone is news and keeps the count', () => {
+test('a change of status alone is news and moves the line to its part', () => {
   const state = page();
   const changes = state.applyFrame(presence('bob', 'away', { devices: ['desktop'] }), NOW);
   assert.deepEqual(changes, [{ username: 'bob', ...record('away', { devices: ['desktop'] }), news: 'away' }]);
-  assert.equal(state.onlineCount, 2);
   assert.deepEqual(names(state), ['alice:online', 'bob:away', 'carol:offline']);
 });
 
@@ -71,7 +69,6 @@ test('an offline frame drops the custom status and devices', () => {
   state.applyFrame(presence('bob', 'dnd', { custom: { text: 'x' }, devices: ['mobile'] }), NOW);
   state.applyFrame({ type: 'presence', username: 'bob', is_logged_in: false, status: 'offline', last_seen_at: NOW }, NOW);
   assert.deepEqual(state.person('bob'), record('offline', { lastSeenAt: NOW }));
-  assert.equal(state.onlineCount, 1);
 });
 
 test('the viewer sees themselves invisible; nobody else can be', () => {
@@ -80,10 +77,8 @@ test('the viewer sees themselves invisible; nobody else can be', () => {
   assert.equal(state.person('alice').status, 'offline');
   const mine = state.applyFrame(presence('alice', 'invisible', { devices: ['desktop'] }), NOW);
   assert.deepEqual(mine.map((c) => `${c.username}:${c.status}:${c.news}`), ['alice:invisible:invisible']);
-  assert.equal(state.onlineCount, 1, 'invisible is not counted');
   state.applyFrame(presence('bob', 'invisible'), NOW);
   assert.equal(state.person('bob').status, 'offline', 'a stray invisible about another is offline');
-  assert.equal(state.onlineCount, 0);
   // A snapshot on a new socket (still invisible) leaves alice as she is.
   assert.deepEqual(state.applyFrame({ type: 'snapshot', online: [] }, NOW), []);
   assert.equal(state.person('alice').status, 'invisible');

@@ -13,13 +13,14 @@ import {
 const NOW = 1_763_683_200_000;
 const MINUTE = 60_000;
 
-// The page as the server rendered it: alice online, erin and gwen offline.
+// The page as the server rendered it: alice online, erin and gwen
+// offline, and 7 users online in all (the rendered count).
 function rendered() {
   return new PresenceState([
     { username: 'alice', status: ONLINE, lastSeenAt: null },
     { username: 'erin', status: OFFLINE, lastSeenAt: NOW - 5 * MINUTE },
     { username: 'gwen', status: OFFLINE, lastSeenAt: null },
-  ]);
+  ], null, 7);
 }
 
 const snapshot = (online, lastSeen = {}) => ({ type: 'snapshot', online, last_seen: lastSeen });
@@ -31,23 +32,42 @@ const change = (username, status, lastSeenAt, news = null) => ({
   username, status, lastSeenAt, news, custom: null, devices: [],
 });
 
-test('a snapshot and then presence frames keep statuses, the count and the order', () => {
+test('a snapshot and then presence frames keep statuses and the order', () => {
   const state = rendered();
   state.applyFrame(snapshot(['alice']), NOW);
   assert.equal(state.synced, true);
   assert.deepEqual(state.applyFrame(presence('erin', true), NOW), [change('erin', ONLINE, NOW - 5 * MINUTE, ONLINE)]);
-  assert.equal(state.onlineCount, 2);
   assert.deepEqual(names(state), ['alice:online', 'erin:online', 'gwen:offline']);
 
   const changes = state.applyFrame(presence('alice', false, NOW + MINUTE), NOW + 2 * MINUTE);
   assert.deepEqual(changes, [change('alice', OFFLINE, NOW + MINUTE, OFFLINE)]);
-  assert.equal(state.onlineCount, 1);
   assert.deepEqual(names(state), ['erin:online', 'alice:offline', 'gwen:offline']);
+  assert.equal(state.onlineCount, 7, 'frames about users do not move the count');
+});
+
+test('the count is the rendered one until a counts frame replaces it', () => {
+  const state = rendered();
+  assert.equal(state.onlineCount, 7);
+  assert.deepEqual(state.applyFrame({ type: 'counts', online: 9120, away: 640, dnd: 88 }, NOW), []);
+  assert.equal(state.onlineCount, 9848);
+  for (const bad of [
+    { type: 'counts' }, { type: 'counts', online: -1, away: 0, dnd: 0 },
+    { type: 'counts', online: '5', away: 0, dnd: 0 }, { type: 'counts', online: 1.5, away: 0, dnd: 0 },
+  ]) {
+    assert.deepEqual(state.applyFrame(bad, NOW), [], JSON.stringify(bad));
+  }
+  assert.equal(state.onlineCount, 9848, 'a malformed counts frame changes nothing');
 });
 
 test('an offline frame without a time means the user left now', () => {
   const state = rendered();
   assert.deepEqual(state.applyFrame(presence('alice', false), NOW), [change('alice', OFFLINE, NOW, OFFLINE)]);
+});
+
+test('an offline frame without a time about someone offline keeps when they were seen', () => {
+  const state = rendered();
+  assert.deepEqual(state.applyFrame(presence('erin', false), NOW), []);
+  assert.equal(state.person('erin').lastSeenAt, NOW - 5 * MINUTE);
 });
 
 test('the seed frame is_logged_in maps to a status record', () => {
@@ -66,28 +86,41 @@ test('a repeated frame changes nothing and announces nothing', () => {
   assert.deepEqual(state.applyFrame(presence('erin', false, NOW), NOW), []);
 });
 
-test('online users outside the listing count but are not drawn', () => {
+test('users outside the listing are neither drawn nor kept', () => {
   const state = rendered();
-  state.startListing('er');
-  state.addUsers([{ username: 'erin', online: false, last_seen_at: null }]);
-  assert.deepEqual(state.applyFrame(presence('zed', true), NOW), []);
-  assert.equal(state.onlineCount, 2);
-  assert.deepEqual(state.applyFrame(presence('zed', false), NOW), []);
-  assert.equal(state.onlineCount, 1);
-  assert.equal(state.person('zed'), undefined, 'an offline, unlisted user is forgotten');
+  assert.deepEqual(state.applyFrame(presence('Zed', true), NOW), []);
+  assert.equal(state.person('Zed'), undefined, 'only the directory lists someone');
+  state.applyFrame(snapshot(['alice', 'Zed', 'yan']), NOW);
+  assert.equal(state.person('yan'), undefined, 'a snapshot lists nobody new');
+  assert.deepEqual(names(state), ['alice:online', 'erin:offline', 'gwen:offline']);
 });
 
-test('someone matching the listing who comes online is listed and announced', () => {
+test('a listing of every match takes in someone new who is present', () => {
   const state = rendered();
+  state.setComplete(true);
   assert.deepEqual(state.applyFrame(presence('Zed', true), NOW), [change('Zed', ONLINE, null, ONLINE)]);
-  assert.deepEqual(names(state), ['alice:online', 'Zed:online', 'erin:offline', 'gwen:offline']);
+  state.applyFrame(snapshot(['alice', 'Zed', 'yan']), NOW);
+  assert.deepEqual(names(state), ['alice:online', 'yan:online', 'Zed:online', 'erin:offline', 'gwen:offline']);
+  assert.deepEqual(state.applyFrame(presence('hal', false), NOW), [], 'an offline stranger is not news');
+});
+
+test('the viewer is kept, unlisted, for the status menu', () => {
+  const state = new PresenceState([], 'vic', 1);
+  assert.deepEqual(state.applyFrame({ type: 'presence', username: 'vic', status: 'dnd' }, NOW), []);
+  assert.equal(state.person('vic').status, 'dnd');
+  assert.equal(state.listedCount, 0);
+  state.startListing('x');
+  assert.equal(state.person('vic').status, 'dnd', 'a new listing keeps the viewer');
 });
 
 test('a snapshot after a reconnect corrects what the page missed', () => {
   const state = rendered();
-  state.applyFrame(snapshot(['alice']), NOW);
-  state.applyFrame(presence('bob', true), NOW);
-  state.applyFrame(presence('dave', true), NOW);
+  state.addUsers([
+    { username: 'bob', online: true, last_seen_at: null },
+    { username: 'dave', online: true, last_seen_at: null },
+    { username: 'carol', online: false, last_seen_at: null },
+  ]);
+  state.applyFrame(snapshot(['alice', 'bob', 'dave']), NOW);
   state.connectionLost(NOW + MINUTE);
   state.connectionLost(NOW + 2 * MINUTE); // a failed retry: the drop time stays
   assert.equal(state.synced, false);
@@ -104,7 +137,6 @@ test('a snapshot after a reconnect corrects what the page missed', () => {
   assert.deepEqual(byName.get('erin'), change('erin', OFFLINE, NOW + 90_000), 'a fresher time, no news');
   assert.deepEqual(byName.get('carol'), change('carol', ONLINE, null, ONLINE));
   assert.equal(byName.has('bob'), false, 'bob did not change');
-  assert.equal(state.onlineCount, 2);
   assert.deepEqual(names(state), ['bob:online', 'carol:online', 'alice:offline', 'dave:offline', 'erin:offline', 'gwen:offline']);
   assert.equal(state.synced, true);
 });
@@ -113,25 +145,33 @@ test('the drop time is forgotten once a snapshot arrives', () => {
   const state = rendered();
   state.connectionLost(NOW);
   state.applyFrame(snapshot(['alice']), NOW + MINUTE);
-  state.applyFrame(presence('bob', true), NOW + MINUTE);
+  state.applyFrame(presence('gwen', true), NOW + MINUTE);
   const changes = state.applyFrame(snapshot(['alice']), NOW + 5 * MINUTE);
-  assert.deepEqual(changes, [change('bob', OFFLINE, NOW + 5 * MINUTE, OFFLINE)]);
+  assert.deepEqual(changes, [change('gwen', OFFLINE, NOW + 5 * MINUTE, OFFLINE)]);
 });
 
 test('user_added lists a new account as never seen, once', () => {
   const state = rendered();
+  state.setComplete(true);
   const added = { type: 'user_added', username: 'dave' };
   assert.deepEqual(state.applyFrame(added, NOW), [change('dave', OFFLINE, null, 'joined')]);
   assert.deepEqual(state.applyFrame(added, NOW), []);
   assert.deepEqual(names(state), ['alice:online', 'dave:offline', 'erin:offline', 'gwen:offline']);
-  assert.equal(state.onlineCount, 1);
 });
 
 test('user_added outside the search is not listed', () => {
   const state = rendered();
   state.startListing('er');
+  state.setComplete(true);
   assert.deepEqual(state.applyFrame({ type: 'user_added', username: 'dave' }, NOW), []);
   assert.equal(state.listedCount, 0);
+});
+
+test('user_added is not listed while the listing has pages left to load', () => {
+  const state = rendered();
+  state.setComplete(false);
+  assert.deepEqual(state.applyFrame({ type: 'user_added', username: 'dave' }, NOW), []);
+  assert.equal(state.person('dave'), undefined);
 });
 
 test('malformed frames change nothing', () => {
@@ -146,7 +186,7 @@ test('malformed frames change nothing', () => {
     assert.deepEqual(state.applyFrame(frame, NOW), [], JSON.stringify(frame));
   }
   assert.deepEqual(state.listing(), before);
-  assert.equal(state.onlineCount, 1);
+  assert.equal(state.onlineCount, 7);
   assert.equal(state.synced, false, 'a broken snapshot does not bring the page in sync');
 });
 
@@ -158,16 +198,14 @@ test('bad entries inside a snapshot are skipped, the rest applies', () => {
   assert.equal(noTimes.lastSeen.size, 0);
 });
 
-test('online users come first, then everyone by folded name', () => {
+test('online users come first, then away and do not disturb, then offline, each by folded name', () => {
   const entries = [
     { username: 'bob', status: OFFLINE }, { username: 'Zed', status: ONLINE },
-    { username: 'amy', status: OFFLINE }, { username: 'Carl', status: OFFLINE },
-    { username: 'able', status: ONLINE },
+    { username: 'amy', status: OFFLINE }, { username: 'Carl', status: 'dnd' },
+    { username: 'able', status: ONLINE }, { username: 'Bea', status: 'away' },
   ];
   const sorted = [...entries].sort((a, b) => (precedes(a, b) ? -1 : precedes(b, a) ? 1 : 0));
-  assert.deepEqual(sorted.map((e) => e.username), ['able', 'Zed', 'amy', 'bob', 'Carl']);
-  assert.equal(precedes({ username: 'x', status: 'away' }, { username: 'a', status: OFFLINE }), true,
-    'a richer present status ranks with online');
+  assert.deepEqual(sorted.map((e) => e.username), ['able', 'Zed', 'Bea', 'Carl', 'amy', 'bob']);
 });
 
 test('the insertion index keeps a sorted list sorted', () => {
@@ -206,17 +244,16 @@ test('the retry count grows per failure and resets with a snapshot', () => {
   assert.ok(state.nextRetryDelay(top) < RETRY_BASE_MS);
 });
 
-test('a directory page takes its statuses from the socket while in sync', () => {
+test('a directory page takes the socket’s word for users the page knows while in sync', () => {
   const state = rendered();
   const page = [
     { username: 'alice', online: false, last_seen_at: NOW }, // stale: the socket says online
-    { username: 'bob', online: true, last_seen_at: null }, // stale: the socket never said so
+    { username: 'bob', online: true, last_seen_at: null }, // not watched yet: the page's word
     { username: 'bad' }, null, { username: 7 },
   ];
   state.applyFrame(snapshot(['alice']), NOW);
   const changes = state.addUsers(page);
-  assert.deepEqual(changes.map((c) => `${c.username}:${c.status}`), ['alice:online', 'bob:offline', 'bad:offline']);
-  assert.equal(state.onlineCount, 1);
+  assert.deepEqual(changes.map((c) => `${c.username}:${c.status}`), ['alice:online', 'bob:online', 'bad:offline']);
 });
 
 test('a directory page is the newer word while the socket is away', () => {
@@ -228,17 +265,17 @@ test('a directory page is the newer word while the socket is away', () => {
   assert.equal(state.person('alice').lastSeenAt, NOW);
 });
 
-test('a new listing keeps the online users and forgets the offline ones', () => {
+test('a new listing starts empty and lists what the directory brings', () => {
   const state = rendered();
   assert.deepEqual(state.startListing('e'), []);
   assert.equal(state.listedCount, 0);
   assert.equal(state.person('erin'), undefined);
-  assert.equal(state.onlineCount, 1);
+  assert.equal(state.person('alice'), undefined, 'online or not, the old listing is forgotten');
   state.addUsers([{ username: 'erin', online: false, last_seen_at: null }]);
   assert.deepEqual(names(state), ['erin:offline']);
+  assert.deepEqual(state.listedNames, ['erin']);
 
-  const everyone = state.startListing('');
-  assert.deepEqual(everyone, [change('alice', ONLINE, null)]);
-  assert.deepEqual(names(state), ['alice:online']);
+  assert.deepEqual(state.startListing(''), []);
+  assert.deepEqual(names(state), []);
   assert.equal(state.query, '');
 });

@@ -68,7 +68,7 @@ impl PresenceHub {
                 let frame = Frame::from(&ServerFrame::UserAdded {
                     username: user.to_string(),
                 });
-                self.deliver(vec![frame]);
+                self.deliver_to_all(vec![frame]);
             }
             // Ending a login twice (its own node ended it before spreading
             // the news) is harmless: the second time finds nothing.

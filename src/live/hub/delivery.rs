@@ -77,6 +77,18 @@ impl PresenceHub {
         }
     }
 
+    /// Delivers `frames` to every joined socket, watching or not: news as
+    /// rare as a new account, which a page that lists the whole directory
+    /// adds (and then watches), costs little to send everyone.
+    pub(super) fn deliver_to_all(&mut self, frames: Vec<Frame>) {
+        let frames: Arc<[Frame]> = frames.into();
+        let mut failed = self.couriers.send(Feed::Full, &frames);
+        failed.extend(self.couriers.send(Feed::Watching, &frames));
+        for (courier, full) in failed {
+            self.lose_courier(courier, full);
+        }
+    }
+
     /// Delivers `frame` to `user`'s own sockets only.
     pub(super) fn deliver_to_user(&mut self, user: &Username, frame: Frame) {
         let own: Vec<ConnId> = self.roster.sockets_of(user).map(|(id, _)| id).collect();

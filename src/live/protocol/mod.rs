@@ -122,7 +122,9 @@
 //! changes. From its first `watch` on, the socket gets:
 //!
 //! - `presence` frames only about the users in its latest list and about
-//!   its own user (a status set in another tab); no `user_added`;
+//!   its own user (a status set in another tab);
+//! - every `user_added`, as before: new accounts are rare, and a page
+//!   that lists the whole directory adds them (and then watches them);
 //! - in answer to each `watch`, one `presence` frame per user who was not
 //!   in the previous list, with what that user is shown as now (offline
 //!   users too, with `last_seen_at` when this server knows it), so the
