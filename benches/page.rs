@@ -1,8 +1,11 @@
-//! Render time of `GET /` and `/api/users` with 100,000 users, 10,000 online.
+//! Render time of `GET /` and `/api/users` with 100,000 users, 10,000 online
+//! (a quarter of them idle, so away), or as many as `PAGE_USERS` and
+//! `PAGE_ONLINE` say.
 //!
 //! ```sh
 //! cargo bench --bench page                       # SQLite
 //! DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench page
+//! PAGE_USERS=1000000 PAGE_ONLINE=100000 cargo bench --bench page
 //! ```
 //!
 //! Seeds a fresh database in bulk (multi-row inserts in one transaction),
@@ -13,7 +16,7 @@
 //! then on a fresh PostgreSQL database, which it drops afterwards.
 //!
 //! This is a benchmark, not a test: it asserts only that the set-up worked
-//! (the page shows 10,000 online), never a time.
+//! (the page shows the online count), never a time.
 
 use std::{
     net::TcpListener,
@@ -21,7 +24,13 @@ use std::{
 };
 
 use entity::{logged_in_user, user};
-use presence::{api::query::Search, config::Config, db, startup::Application};
+use presence::{
+    api::query::Search,
+    config::Config,
+    db,
+    startup::Application,
+    users::directory::{ListRank, Position},
+};
 use reqwest::{Client, redirect::Policy};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
 
@@ -32,8 +41,13 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, Transaction
 mod test_db;
 use test_db::{TestDb, postgres_url};
 
-const USERS: usize = 100_000;
-const ONLINE: usize = 10_000;
+/// `name`'s value from the environment, or `default`.
+fn size(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
 /// Rows per multi-row insert: 5 columns stay far below SQLite's limit of
 /// 32,766 bound parameters per statement.
 const CHUNK: usize = 1_000;
@@ -49,12 +63,13 @@ fn name(i: usize) -> String {
     format!("{}{i:06}", STEMS[i % STEMS.len()])
 }
 
-/// Inserts the users and marks every tenth one online, as rows another
-/// node wrote (this node clears its own rows when it starts).
-async fn seed(db: &DatabaseConnection) {
+/// Inserts `users` accounts and marks `online` of them, spread evenly, as
+/// connected, as rows another node wrote (this node clears its own rows
+/// when it starts): three in four active, the rest idle.
+async fn seed(db: &DatabaseConnection, users: usize, online: usize) {
     let started = Instant::now();
     let txn = db.begin().await.expect("begin");
-    let names: Vec<usize> = (0..USERS).collect();
+    let names: Vec<usize> = (0..users).collect();
     for chunk in names.chunks(CHUNK) {
         let rows = chunk.iter().map(|&i| user::ActiveModel {
             username: Set(name(i)),
@@ -71,14 +86,17 @@ async fn seed(db: &DatabaseConnection) {
             .expect("insert users");
     }
     txn.commit().await.expect("commit");
-    let ids: Vec<i64> = (1..=USERS as i64).step_by(USERS / ONLINE).collect();
+    let ids: Vec<i64> = (1..=users as i64)
+        .step_by((users / online.max(1)).max(1))
+        .take(online)
+        .collect();
     let txn = db.begin().await.expect("begin");
     for chunk in ids.chunks(CHUNK) {
         let rows = chunk.iter().map(|&user_id| logged_in_user::ActiveModel {
             user_id: Set(user_id),
             node_id: Set("bench-other-node".into()),
             since: Set(db::now_millis()),
-            active: Set(true),
+            active: Set(user_id % 4 != 0),
             desktop: Set(true),
             mobile: Set(false),
         });
@@ -89,7 +107,7 @@ async fn seed(db: &DatabaseConnection) {
     }
     txn.commit().await.expect("commit");
     println!(
-        "  seeded {USERS} users, {ONLINE} online, in {:.1?}",
+        "  seeded {users} users, {online} online, in {:.1?}",
         started.elapsed()
     );
 }
@@ -181,8 +199,8 @@ async fn measure(client: &Client, address: &str, label: &str, path: &str, rounds
 }
 
 /// Seeds `database_url`, starts the app on it and prints the timings.
-async fn run(backend: &str, database_url: &str) {
-    println!("{backend}: {USERS} users, {ONLINE} online");
+async fn run(backend: &str, database_url: &str, users: usize, online: usize) {
+    println!("{backend}: {users} users, {online} online");
     let conn = db::connect(database_url).await.expect("connect");
     db::migrate(&conn).await.expect("migrate");
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -205,7 +223,7 @@ async fn run(backend: &str, database_url: &str) {
     let shutdown = app.shutdown_handle();
     let server = actix_web::rt::spawn(app.run_until_stopped());
     // After the build, which clears rows left by earlier processes.
-    seed(&conn).await;
+    seed(&conn, users, online).await;
     if backend == "PostgreSQL" {
         conn.execute_unprepared("ANALYZE").await.expect("analyze");
     }
@@ -220,12 +238,15 @@ async fn run(backend: &str, database_url: &str) {
     // The viewer's login counts while its grace period lasts.
     let shows = |count: usize| page.contains(&format!(r#"<span id="online-count">{count}</span>"#));
     assert!(
-        shows(ONLINE) || shows(ONLINE + 1),
-        "the page does not show {ONLINE} online"
+        shows(online) || shows(online + 1),
+        "the page does not show {online} online"
     );
 
     // Near the end of the directory: "pia" is the last stem by name.
-    let deep = Search::everyone().cursor_after(&format!("pia{:06}", USERS - 1_000));
+    let deep = Search::everyone_after(&Position {
+        rank: ListRank::Offline,
+        key: format!("pia{:06}", users - 1_000),
+    });
     let deep = format!("/api/users?after={deep}");
     for (label, path, rounds) in [
         ("GET /", "/", 200),
@@ -245,14 +266,15 @@ async fn run(backend: &str, database_url: &str) {
 #[actix_web::main]
 async fn main() {
     presence::telemetry::init("warn");
+    let (users, online) = (size("PAGE_USERS", 100_000), size("PAGE_ONLINE", 10_000));
     let sqlite = TestDb::sqlite();
-    run("SQLite", &sqlite.url).await;
+    run("SQLite", &sqlite.url, users, online).await;
 
     let Some(url) = postgres_url() else {
         println!("PostgreSQL: skipped (DATABASE_URL does not name a PostgreSQL server)");
         return;
     };
     let postgres = TestDb::postgres(&url).await;
-    run("PostgreSQL", &postgres.url).await;
+    run("PostgreSQL", &postgres.url, users, online).await;
     postgres.remove().await;
 }
