@@ -145,6 +145,7 @@ impl Announced {
         self.snapshot
             .get_or_insert_with(|| {
                 Frame::from(&ServerFrame::Snapshot {
+                    watching: false,
                     online: shown.keys().map(ToString::to_string).collect(),
                     last_seen: last_seen
                         .iter()
@@ -157,6 +158,18 @@ impl Announced {
                 })
             })
             .clone()
+    }
+
+    /// The snapshot of a socket that watches from its first frame: it
+    /// names nobody, so it costs the same with 100,000 users online as
+    /// with none; the answers to the socket's `watch` say who is what.
+    pub fn watching_snapshot() -> Frame {
+        Frame::from(&ServerFrame::Snapshot {
+            online: Vec::new(),
+            last_seen: BTreeMap::new(),
+            users: BTreeMap::new(),
+            watching: true,
+        })
     }
 
     /// The frame that tells `user`'s own sockets how they see themselves,

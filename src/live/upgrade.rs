@@ -64,6 +64,7 @@ pub async fn users_socket(
         session: user.session,
         profile: user.profile,
         device: Device::of_request(&req),
+        watching: asks_to_watch(req.query_string()),
     };
     let session = WsSession::new(
         hub.get_ref().clone(),
@@ -76,6 +77,15 @@ pub async fn users_socket(
     session
         .start(&req, stream)
         .map_err(|err| AppError::BadRequest(format!("not a WebSocket handshake ({err})")))
+}
+
+/// Whether the upgrade's query string has `watch` (`/users/?watch`, or
+/// `?watch=1`): the page watches from its first frame. Anything else, the
+/// seed's `/users/` among it, keeps the full feed.
+fn asks_to_watch(query: &str) -> bool {
+    query
+        .split('&')
+        .any(|pair| pair == "watch" || pair.starts_with("watch="))
 }
 
 fn refused(refusal: Refusal) -> AppError {
@@ -110,6 +120,15 @@ fn origin_matches_host(origin: &str, host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_asks_to_watch_with_a_watch_parameter() {
+        assert!(asks_to_watch("watch"));
+        assert!(asks_to_watch("a=1&watch=1"));
+        assert!(!asks_to_watch(""));
+        assert!(!asks_to_watch("watchers=1"));
+        assert!(!asks_to_watch("nowatch"));
+    }
 
     #[test]
     fn the_apps_own_origin_is_accepted() {

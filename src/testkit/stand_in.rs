@@ -118,6 +118,16 @@ impl StandIn {
         Self::connect_with(hub, user, session, Device::Desktop, Profile::default()).await
     }
 
+    /// Registers a stand-in socket that watches from its first frame, as
+    /// a page opened with `/users/?watch` does.
+    ///
+    /// # Panics
+    /// If `user` is not a valid username or the hub has stopped.
+    pub async fn connect_watching(hub: &Hub, user: &str, session: &str) -> Self {
+        let profile = Profile::default();
+        Self::register(hub, user, session, Device::Desktop, profile, true).await
+    }
+
     /// Registers a stand-in socket on `device`, for a user whose row says
     /// they chose `profile`.
     ///
@@ -129,6 +139,17 @@ impl StandIn {
         session: &str,
         device: Device,
         profile: Profile,
+    ) -> Self {
+        Self::register(hub, user, session, device, profile, false).await
+    }
+
+    async fn register(
+        hub: &Hub,
+        user: &str,
+        session: &str,
+        device: Device,
+        profile: Profile,
+        watching: bool,
     ) -> Self {
         let (tx, seen) = mpsc::unbounded_channel();
         let recorder = Recorder {
@@ -153,6 +174,7 @@ impl StandIn {
                 close: recorder.clone().recipient(),
                 connection: None,
                 progress: None,
+                watching,
             })
             .await
             .expect("the hub is running");

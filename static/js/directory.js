@@ -55,6 +55,16 @@ export class Directory {
     }
   }
 
+  /**
+   * Loads the current listing again, if it holds every match: after the
+   * socket was away, accounts made meanwhile belong in it, and nothing
+   * else would bring them (a watching socket's snapshot names nobody). A
+   * listing that pages is left as the reader paged it.
+   */
+  refresh() {
+    if (this.#state.complete) { this.#search(this.#state.query); }
+  }
+
   #fetchPage(q, after) {
     const params = new URLSearchParams({ q });
     if (after) { params.set('after', after); }

@@ -118,6 +118,7 @@ function start() {
   let tracker = null;
   let menu = null;
   const watchList = new WatchList();
+  let rejoined = false; // a socket joined before: this one replaces it
   let onScreen = null;
   const watchOnScreen = () => {
     if (onScreen) { watchList.watch(onScreen.names(), (frame) => socket.send(frame)); }
@@ -146,6 +147,8 @@ function start() {
       if (tracker) { socket.send(tracker.current()); }
       watchList.reset();
       watchOnScreen();
+      if (rejoined) { directory.refresh(); }
+      rejoined = true;
     },
   });
   onScreen = new OnScreen(listElement, watchOnScreen);

@@ -75,7 +75,9 @@ export class LiveSocket {
 
   #connect() {
     const scheme = window.location.protocol === 'https:' ? 'wss://' : 'ws://';
-    const ws = new WebSocket(`${scheme}${window.location.host}/users/`);
+    // `?watch`: the page watches what it shows from the first frame, so
+    // its snapshot names nobody, however many are online.
+    const ws = new WebSocket(`${scheme}${window.location.host}/users/?watch`);
     this.#socket = ws;
     ws.onopen = () => { this.#lastHeard = Date.now(); };
     ws.onmessage = (event) => {

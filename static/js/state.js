@@ -135,6 +135,8 @@ export class PresenceState {
 
   /** Says whether the listing holds every match (no next page to load). */
   setComplete(complete) { this.#complete = complete; }
+  /** Whether the listing holds every match. */
+  get complete() { return this.#complete; }
 
   /** Whether `username` belongs in the current listing. */
   matches(username) { return fold(username).startsWith(this.#query); }
@@ -204,8 +206,17 @@ export class PresenceState {
   }
 
   // The snapshot is the truth as of now: whatever the page missed while it
-  // was away (or between rendering and connecting) is corrected here.
-  #applySnapshot({ online, lastSeen }, now) {
+  // was away (or between rendering and connecting) is corrected here. A
+  // watching socket's snapshot names nobody: the answer to the page's
+  // first `watch` corrects the lines on screen instead, and the others
+  // when they come on screen.
+  #applySnapshot({ online, lastSeen, watching }, now) {
+    if (watching) {
+      this.#synced = true;
+      this.#attempt = 0;
+      this.#droppedAt = null;
+      return [];
+    }
     // Without a time from the server, users who left did so around when
     // this page lost its socket.
     const leftAt = this.#droppedAt ?? now;

@@ -47,7 +47,7 @@ export function readFrame(frame) {
       // Everyone in `online` is present, whatever else the entry says.
       online.set(name, isPresent(rich.status) ? rich : { ...rich, status: ONLINE });
     }
-    return { kind: 'snapshot', online, lastSeen };
+    return { kind: 'snapshot', online, lastSeen, watching: frame.watching === true };
   }
   if (frame.type === 'counts') {
     const count = (value) => (Number.isSafeInteger(value) && value >= 0 ? value : null);

@@ -59,7 +59,10 @@ async fn the_page_hears_about_the_users_on_screen_and_no_others() {
         )
         .await;
     }
+    // "Show more" left the last page on screen: back to the top, and let
+    // the page's new watch (sent a moment after the scroll) settle.
     a.run("window.scrollTo(0, 0); return null;").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
 
     // user140 comes online far below the fold: the count says so, the
     // line does not, for the page does not watch them.

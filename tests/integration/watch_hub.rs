@@ -73,6 +73,35 @@ async fn a_watcher_receives_presence_only_for_the_users_it_watches() {
     assert_eq!(others, Vec::<String>::new());
 }
 
+/// A page opened with `?watch` gets a snapshot of nobody, however many
+/// are online, then the counts, and news only of whom it watches (and of
+/// its own user).
+#[actix_web::test]
+async fn a_socket_that_watches_from_the_start_gets_a_snapshot_of_nobody() {
+    let f = hub_with(&["obs", "ann", "bob"]).await;
+    let ann = f.hub.connect("ann", "a1").await;
+    announced(&f, &["ann"]).await;
+    let mut obs = StandIn::connect_watching(f.hub.hub(), "obs", "o1").await;
+    assert_eq!(obs.snapshot().await, Vec::<String>::new());
+    assert_eq!(obs.counts().await, (1, 0, 0));
+    obs.watch(&["ann"]).await;
+    let _bob = f.hub.connect("bob", "b1").await;
+    announced(&f, &["ann", "bob", "obs"]).await;
+    ann.set_active(false).await;
+    let mut heard = Vec::new();
+    while heard.last() != Some(&pair("ann", "away")) {
+        heard.push(obs.status().await);
+    }
+    assert!(
+        heard.iter().all(|(user, _)| user == "ann" || user == "obs"),
+        "{heard:?}"
+    );
+    assert_eq!(
+        heard[heard.len() - 2..],
+        [pair("ann", "online"), pair("ann", "away")]
+    );
+}
+
 /// New accounts are rare: every socket hears of them, watching or not, so
 /// a page that lists the whole directory can add them.
 #[actix_web::test]

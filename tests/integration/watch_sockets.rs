@@ -77,6 +77,31 @@ async fn a_watching_page_gets_its_users_only_and_a_seed_client_gets_everything()
 }
 
 #[actix_web::test]
+async fn a_page_opened_with_watch_gets_a_snapshot_of_nobody_then_the_counts() {
+    let app = spawn_app().await;
+    let (_ann, _ann_page) = app.observer("ann").await;
+    let obs = app.logged_in("obs").await;
+    let mut page = TestSocket::open_watching(&obs).await;
+    match page.frame().await {
+        ServerFrame::Snapshot {
+            online, watching, ..
+        } => {
+            assert!(online.is_empty(), "named {online:?}");
+            assert!(watching);
+        }
+        other => panic!("expected the snapshot first, got {other:?}"),
+    }
+    let (online, away, dnd) = next_counts(&mut page).await;
+    assert!(
+        online >= 1 && away == 0 && dnd == 0,
+        "{online} {away} {dnd}"
+    );
+    page.send_text(r#"{"type":"watch","usernames":["ann"]}"#)
+        .await;
+    assert_eq!(next_status(&mut page).await, pair("ann", "online"));
+}
+
+#[actix_web::test]
 async fn each_watch_is_answered_with_the_state_of_the_newly_watched_users() {
     let app = spawn_app().await;
     let ann = app.logged_in("ann").await;

@@ -141,6 +141,15 @@ test('a snapshot after a reconnect corrects what the page missed', () => {
   assert.equal(state.synced, true);
 });
 
+test('a watching socket’s snapshot of nobody brings the page in sync and changes no line', () => {
+  const state = rendered();
+  state.connectionLost(NOW);
+  assert.deepEqual(state.applyFrame({ type: 'snapshot', online: [], watching: true }, NOW + MINUTE), []);
+  assert.equal(state.synced, true);
+  assert.equal(state.failedAttempts, 0);
+  assert.deepEqual(names(state), ['alice:online', 'erin:offline', 'gwen:offline']);
+});
+
 test('the drop time is forgotten once a snapshot arrives', () => {
   const state = rendered();
   state.connectionLost(NOW);

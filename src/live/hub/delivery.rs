@@ -30,6 +30,7 @@ use crate::{
     auth::Username,
     db::now_millis,
     live::{
+        announced::Announced,
         courier::{Audience, Batch, CourierId, OutboxId, Route},
         frame::Frame,
         roster::Member,
@@ -128,10 +129,22 @@ impl PresenceHub {
         failed
     }
 
-    /// Sends a socket its first frames: the snapshot, which joins it, and,
-    /// for an invisible user, how they see themselves.
-    pub(super) fn deliver_snapshot(&mut self, conn: ConnId, route: &Route, user: &Username) {
-        let mut frames = vec![self.announced.snapshot()];
+    /// Sends a socket its first frames: the snapshot (of nobody, for a
+    /// socket that watches from the start), which joins it, and, for an
+    /// invisible user, how they see themselves.
+    pub(super) fn deliver_snapshot(
+        &mut self,
+        conn: ConnId,
+        route: &Route,
+        user: &Username,
+        watching: bool,
+    ) {
+        let snapshot = if watching {
+            Announced::watching_snapshot()
+        } else {
+            self.announced.snapshot()
+        };
+        let mut frames = vec![snapshot];
         frames.extend(self.announced.self_frame(user, now_millis()));
         let batch = Batch {
             frames: frames.into(),

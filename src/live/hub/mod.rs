@@ -105,6 +105,9 @@ pub struct Connect {
     /// When the socket's output last moved (`None` for stand-ins, which
     /// never stall).
     pub progress: Option<Progress>,
+    /// The page watches from its first frame (`?watch` on the upgrade): it
+    /// gets a snapshot of nobody and the counts, never the full feed.
+    pub watching: bool,
 }
 
 /// A socket has gone. Sending it twice, or for an unknown id, is harmless.
@@ -251,7 +254,11 @@ impl Handler<Connect> for PresenceHub {
         // The snapshot goes first, so it precedes every event this socket
         // receives; events announced later apply on top of it.
         self.couriers.register(&msg.route);
-        self.deliver_snapshot(id, &msg.route, &msg.user);
+        self.deliver_snapshot(id, &msg.route, &msg.user, msg.watching);
+        if msg.watching {
+            // Off the full feed before any other batch can reach it.
+            self.answer_watch(id, &msg.route, &msg.user, Vec::new());
+        }
         self.know_profile(&msg.user, msg.profile);
         let member = Member {
             user: msg.user,

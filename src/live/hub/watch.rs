@@ -23,7 +23,7 @@ use crate::{
     db::now_millis,
     live::{
         counts::Counts,
-        courier::{Audience, Batch},
+        courier::{Audience, Batch, Route},
         protocol::{Frame, ServerFrame},
     },
 };
@@ -51,18 +51,34 @@ impl Handler<Watch> for PresenceHub {
             return;
         };
         let (route, own) = (member.handle.route.clone(), member.user.clone());
-        let first = !self.watchers.is_watching(msg.conn);
+        self.answer_watch(msg.conn, &route, &own, msg.users);
+    }
+}
+
+impl PresenceHub {
+    /// Makes `users` what socket `conn` (of user `own`, reached through
+    /// `route`) watches, and answers with the state of those it did not
+    /// watch before; the first watch also takes the socket off the full
+    /// feed and ends with the counts.
+    pub(super) fn answer_watch(
+        &mut self,
+        conn: ConnId,
+        route: &Route,
+        own: &Username,
+        users: Vec<Username>,
+    ) {
+        let first = !self.watchers.is_watching(conn);
         // The session checked the size; a longer list changes nothing.
-        let Ok(added) = self.watchers.watch(msg.conn, msg.users) else {
+        let Ok(added) = self.watchers.watch(conn, users) else {
             return;
         };
         if first {
-            self.couriers.start_watching(&route);
+            self.couriers.start_watching(route);
         }
         let mut frames: Vec<Frame> = Vec::with_capacity(added.len() + 2);
         for user in &added {
             frames.push(self.announced.presence_of(user));
-            if *user == own {
+            if user == own {
                 // An invisible user watching themselves sees that they are.
                 frames.extend(self.announced.self_frame(user, now_millis()));
             }
@@ -80,9 +96,7 @@ impl Handler<Watch> for PresenceHub {
             self.lose_courier(route.courier, false);
         }
     }
-}
 
-impl PresenceHub {
     /// Sends every watching socket the counts, if they changed since last
     /// time.
     pub(super) fn send_counts(&mut self) {

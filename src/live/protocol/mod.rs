@@ -142,6 +142,16 @@
 //! ← {"type":"presence","username":"erin","is_logged_in":true,"status":"away","devices":["mobile"]}
 //! ```
 //!
+//! A page that will watch from the start opens `/users/?watch`. Its
+//! snapshot then names nobody, so it costs the same with 100,000 users
+//! online as with none; the counts follow it, and the answers to its
+//! `watch` frames say who is what. It never gets the full feed.
+//!
+//! ```json
+//! ← {"type":"snapshot","online":[],"watching":true}
+//! ← {"type":"counts","online":9120,"away":640,"dnd":88}
+//! ```
+//!
 //! A `watch` counts against the socket's frame budget like any frame. A
 //! list that is not a list of strings, holds more than 500 names or a name
 //! that is not a valid username is refused with an `error` frame and the
@@ -172,6 +182,10 @@ pub enum ServerFrame {
         /// The status of everyone in `online`.
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         users: BTreeMap<String, UserStatus>,
+        /// The socket was opened with `?watch`: this snapshot names nobody,
+        /// and the answers to its `watch` frames say who is what.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        watching: bool,
     },
     /// A user's status changed.
     Presence {

@@ -56,6 +56,7 @@ fn a_presence_frame_carries_the_custom_status_and_devices() {
 #[test]
 fn a_snapshot_frame_lists_the_online_users_and_their_statuses() {
     let frame = Frame::from(&ServerFrame::Snapshot {
+        watching: false,
         online: vec!["alice".into()],
         last_seen: BTreeMap::from([("bob".into(), 7)]),
         users: BTreeMap::from([(

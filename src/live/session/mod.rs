@@ -106,6 +106,8 @@ pub struct Login {
     pub profile: Profile,
     /// The kind of device, from the upgrade's `User-Agent`.
     pub device: Device,
+    /// The page watches from its first frame (`?watch` on the upgrade).
+    pub watching: bool,
 }
 
 /// One WebSocket connection of one logged-in user.
@@ -114,6 +116,8 @@ pub struct WsSession {
     user: Username,
     session: SessionId,
     device: Device,
+    /// Opened with `?watch`: handed to the hub with `Connect`.
+    watching: bool,
     /// Handed to the hub with `Connect`.
     profile: Option<Profile>,
     /// How many more frames the client may send.
@@ -150,6 +154,7 @@ impl WsSession {
             user: login.user,
             session: login.session,
             device: login.device,
+            watching: login.watching,
             profile: Some(login.profile),
             budget: FrameBudget::default(),
             peer,
@@ -221,6 +226,7 @@ impl Actor for WsSession {
             close: ctx.address().recipient(),
             connection: self.peer.connection,
             progress: Some(self.progress.clone()),
+            watching: self.watching,
         };
         // Wait for the id before handling anything else, so the snapshot
         // the hub sends is the first frame the client sees.

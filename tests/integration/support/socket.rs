@@ -39,7 +39,25 @@ impl TestSocket {
         origin: Option<&str>,
         user_agent: Option<&str>,
     ) -> Result<Self, StatusCode> {
-        let url = format!("{}/users/", browser.address.replacen("http", "ws", 1));
+        Self::open_path(browser, "/users/", origin, user_agent).await
+    }
+
+    /// Opens `/users/?watch`, as the list page does: it watches from its
+    /// first frame.
+    pub async fn open_watching(browser: &Browser) -> Self {
+        let origin = browser.address.clone();
+        Self::open_path(browser, "/users/?watch", Some(&origin), None)
+            .await
+            .expect("WebSocket upgrade accepted")
+    }
+
+    async fn open_path(
+        browser: &Browser,
+        path: &str,
+        origin: Option<&str>,
+        user_agent: Option<&str>,
+    ) -> Result<Self, StatusCode> {
+        let url = format!("{}{path}", browser.address.replacen("http", "ws", 1));
         let mut request = url.into_client_request().expect("ws request");
         if let Some(cookie) = browser.cookie_header() {
             request
