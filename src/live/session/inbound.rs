@@ -135,13 +135,6 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for WsSession {
             Err(ws::ProtocolError::Overflow) => {
                 self.close_abusive(ctx, CloseCode::Size, "message too large")
             }
-            // The connection broke (a reset, a client that vanished): the
-            // client is gone, not abusive, and nobody is left to tell.
-            Err(ws::ProtocolError::Io(err)) => {
-                tracing::debug!(error = %err, user = %self.user, "WebSocket connection lost");
-                self.outbox.close();
-                ctx.stop();
-            }
             Err(err) => {
                 tracing::debug!(error = %err, user = %self.user, "WebSocket protocol error");
                 self.close_abusive(ctx, CloseCode::Protocol, "protocol error");
