@@ -199,7 +199,9 @@ async fn logout_keeps_the_user_online_while_another_login_has_a_socket() {
 async fn client_text_is_ignored_except_ping_and_cannot_spoof_presence() {
     let app = spawn_app().await;
     let alice = app.logged_in("alice").await;
-    app.logged_in("bob").await;
+    // A socket keeps bob online for as long as the test takes.
+    let bob = app.logged_in("bob").await;
+    let _bob_tab = bob.socket().await;
     let mut observer = alice.socket().await;
     observer.snapshot().await;
     let mut tab = alice.socket().await;
