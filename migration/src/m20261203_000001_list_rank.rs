@@ -45,28 +45,33 @@ fn sqlite_statements() -> Vec<String> {
             rank = rank_of(id)
         )
     };
-    vec![
-        format!(
-            "CREATE TRIGGER logged_in_user_rank_insert AFTER INSERT ON logged_in_user \
-             BEGIN {} END",
-            restate("NEW.user_id")
+    // Each trigger, the change that fires it, and whose rank it restates.
+    let triggers = [
+        (
+            "logged_in_user_rank_insert",
+            "AFTER INSERT ON logged_in_user",
+            "NEW.user_id",
         ),
-        format!(
-            "CREATE TRIGGER logged_in_user_rank_update AFTER UPDATE OF active ON logged_in_user \
-             BEGIN {} END",
-            restate("NEW.user_id")
+        (
+            "logged_in_user_rank_update",
+            "AFTER UPDATE OF active ON logged_in_user",
+            "NEW.user_id",
         ),
-        format!(
-            "CREATE TRIGGER logged_in_user_rank_delete AFTER DELETE ON logged_in_user \
-             BEGIN {} END",
-            restate("OLD.user_id")
+        (
+            "logged_in_user_rank_delete",
+            "AFTER DELETE ON logged_in_user",
+            "OLD.user_id",
         ),
-        format!(
-            "CREATE TRIGGER users_rank_manual AFTER UPDATE OF manual_status ON users \
-             BEGIN {} END",
-            restate("NEW.id")
+        (
+            "users_rank_manual",
+            "AFTER UPDATE OF manual_status ON users",
+            "NEW.id",
         ),
-    ]
+    ];
+    triggers
+        .iter()
+        .map(|(name, when, id)| format!("CREATE TRIGGER {name} {when} BEGIN {} END", restate(id)))
+        .collect()
 }
 
 fn postgres_statements() -> Vec<String> {
