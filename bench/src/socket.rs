@@ -36,7 +36,13 @@ fn config() -> WebSocketConfig {
 
 /// Dials the server and completes the handshake with `cookie`.
 pub async fn open(target: &Target, cookie: &str) -> anyhow::Result<Ws> {
-    let mut request = format!("ws://{}/users/", target.authority).into_client_request()?;
+    open_at(target, cookie, "/users/").await
+}
+
+/// Dials the server and completes the handshake at `path` (e.g.
+/// `/users/?watch`, a page's socket) with `cookie`.
+pub async fn open_at(target: &Target, cookie: &str, path: &str) -> anyhow::Result<Ws> {
+    let mut request = format!("ws://{}{path}", target.authority).into_client_request()?;
     request.headers_mut().insert(
         COOKIE,
         HeaderValue::from_str(cookie).context("cookie header")?,

@@ -84,13 +84,21 @@ pub async fn run(ctx: &Ctx, args: ChurnArgs) -> anyhow::Result<Report> {
     let logins = ctx.logins("c", n).await?;
     ctx.warn_if_fds_short(n);
     let shared = Arc::new(Shared::new(format!("{}-c", ctx.common.prefix), n));
+    // Watch mode alone opens as the pages do, on `/users/?watch` (no full
+    // feed at any time); with the full feed, on `/users/`, where each
+    // socket that opens is announced to every socket already open.
+    let path = if args.feed == Feed::Watch {
+        "/users/?watch"
+    } else {
+        "/users/"
+    };
     let opened = Instant::now();
     let mut orders = Vec::with_capacity(n);
     let mut failed = 0;
     let mut handshakes = stream::iter(logins.iter().enumerate())
         .map(|(i, login)| {
             let target = ctx.target.clone();
-            async move { (i, socket::open(&target, &login.cookie).await) }
+            async move { (i, socket::open_at(&target, &login.cookie, path).await) }
         })
         .buffered(ctx.common.connect_concurrency.max(1));
     while let Some((i, ws)) = handshakes.next().await {
