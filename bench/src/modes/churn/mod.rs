@@ -208,8 +208,9 @@ async fn churn(
 }
 
 /// Sends every socket a watch of `w` users picked at random (a fixed
-/// seed), waits for the answers, and returns how many sockets watch each
-/// user.
+/// seed), waits for the answers, and returns how many sockets hear of each
+/// user's changes: its watchers, and its own socket, which the server
+/// tells of its own user's changes whether it watches them or not.
 async fn send_watches(
     shared: &Shared,
     orders: &[mpsc::UnboundedSender<String>],
@@ -218,7 +219,7 @@ async fn send_watches(
 ) -> Vec<u64> {
     let mut watchers = vec![0u64; n];
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    for order in orders {
+    for (me, order) in orders.iter().enumerate() {
         let mut picked: Vec<usize> = Vec::with_capacity(w);
         while picked.len() < w {
             // xorshift64: enough to spread the picks, no dependency.
@@ -234,6 +235,9 @@ async fn send_watches(
             .iter()
             .map(|u| format!("{}{u}", shared.name_prefix))
             .collect();
+        if !picked.contains(&me) {
+            watchers[me] += 1;
+        }
         for user in picked {
             watchers[user] += 1;
         }
