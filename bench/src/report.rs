@@ -90,6 +90,21 @@ impl Report {
         });
     }
 
+    /// Records missing and duplicate deliveries under `key`/`label`, as
+    /// every mode that counts deliveries does.
+    pub fn deliveries_wrong(&mut self, key: &str, label: &str, missing: u64, duplicates: u64) {
+        self.metric(
+            &format!("{key}missing"),
+            &format!("{label}missing deliveries"),
+            missing as f64,
+        );
+        self.metric(
+            &format!("{key}duplicates"),
+            &format!("{label}duplicate deliveries"),
+            duplicates as f64,
+        );
+    }
+
     /// Records the three points of a latency summary under `key`.
     pub fn latency(&mut self, key: &str, label: &str, summary: &Summary) {
         self.metric(

@@ -73,18 +73,7 @@ impl Rounds {
             &format!("{label}last observer"),
             &self.time_to_last.summary(),
         );
-        report.metric(
-            &format!("{key}missing"),
-            &format!("{label}missing deliveries"),
-            self.missing as f64,
-        );
-        if self.duplicates > 0 {
-            report.metric(
-                &format!("{key}duplicates"),
-                &format!("{label}duplicate deliveries"),
-                self.duplicates as f64,
-            );
-        }
+        report.deliveries_wrong(key, label, self.missing as u64, self.duplicates as u64);
         report.check(
             CheckKind::Correctness,
             format!(

@@ -71,16 +71,7 @@ impl Phase {
             &format!("{label}generator CPU %"),
             self.generator_cpu_percent,
         );
-        report.metric(
-            &format!("{key}missing"),
-            &format!("{label}missing deliveries"),
-            self.missing as f64,
-        );
-        report.metric(
-            &format!("{key}duplicates"),
-            &format!("{label}duplicate deliveries"),
-            self.duplicates as f64,
-        );
+        report.deliveries_wrong(key, label, self.missing, self.duplicates);
         report.check(
             CheckKind::Correctness,
             format!(
