@@ -35,6 +35,7 @@
 //! });
 //! ```
 
+mod recorder;
 mod stand_in;
 
 use std::time::Duration;
@@ -42,7 +43,10 @@ use std::time::Duration;
 use actix::prelude::*;
 use sea_orm::DatabaseConnection;
 
-pub use self::stand_in::{PATIENCE, Seen, StandIn};
+pub use self::{
+    recorder::Seen,
+    stand_in::{PATIENCE, StandIn},
+};
 use crate::{
     auth::{SessionId, Username},
     db,

@@ -7,94 +7,20 @@ use std::time::Duration;
 use actix::prelude::*;
 use tokio::sync::mpsc;
 
+use super::recorder::{Recorder, Seen, Vanish};
 use crate::{
     auth::{SessionId, Username},
     live::{
-        courier::{Audience, Batch, CourierId, OutboxId, Route},
+        courier::{CourierId, OutboxId, Route},
         hub::{ChangeProfile, Choice, ConnId, Connect, Disconnect, Hub, SetActivity, Watch},
         protocol::{Frame, ServerFrame},
-        session::{Close, CloseReason},
+        session::CloseReason,
         status::{Device, Profile},
     },
 };
 
 /// How long a stand-in waits for something that should happen.
 pub const PATIENCE: Duration = Duration::from_secs(5);
-
-/// What a stand-in saw.
-#[derive(Debug)]
-// Tests match on it by value; boxing the frame would cost them that for
-// nothing (a stand-in sees a few frames).
-#[allow(clippy::large_enum_variant)]
-pub enum Seen {
-    /// A frame, parsed, with the raw text the hub shared.
-    Frame(ServerFrame, Frame),
-    /// A request to close.
-    Closed(CloseReason),
-}
-
-/// The actor the hub delivers to: a courier of one socket.
-struct Recorder {
-    seen: mpsc::UnboundedSender<Seen>,
-    /// Whether its snapshot came: from then on it takes batches for every
-    /// joined socket, as a real outbox does.
-    joined: bool,
-    /// Whether its first watch was answered: from then on it takes the
-    /// batches for watching sockets instead of the full feed.
-    watches: bool,
-}
-
-impl Actor for Recorder {
-    type Context = Context<Self>;
-
-    fn started(&mut self, ctx: &mut Context<Self>) {
-        // A stand-in must never look like a slow consumer to the hub.
-        ctx.set_mailbox_capacity(1 << 20);
-    }
-}
-
-impl Handler<Batch> for Recorder {
-    type Result = ();
-
-    fn handle(&mut self, msg: Batch, _: &mut Context<Self>) {
-        match msg.to {
-            Audience::Joined if !self.joined || self.watches => return,
-            Audience::Watching if !self.joined || !self.watches => return,
-            Audience::Watch { .. } if !self.joined => return,
-            Audience::Watch { .. } => self.watches = true,
-            Audience::One { join: Some(_), .. } => self.joined = true,
-            _ => {}
-        }
-        for frame in msg.frames.iter() {
-            // The hub only ever sends frames it serialized itself.
-            if let Ok(parsed) = serde_json::from_str(frame.as_str()) {
-                let _ = self.seen.send(Seen::Frame(parsed, frame.clone()));
-            }
-        }
-    }
-}
-
-impl Handler<Close> for Recorder {
-    type Result = ();
-
-    fn handle(&mut self, msg: Close, ctx: &mut Context<Self>) {
-        let _ = self.seen.send(Seen::Closed(msg.reason));
-        ctx.stop();
-    }
-}
-
-/// Stops the recorder without telling the hub, as a session that died.
-#[derive(Message)]
-#[rtype(result = "()")]
-struct Vanish;
-
-impl Handler<Vanish> for Recorder {
-    type Result = ();
-
-    fn handle(&mut self, _: Vanish, ctx: &mut Context<Self>) {
-        ctx.stop();
-    }
-}
 
 /// A socket registered with a hub by a test, in place of a browser tab.
 ///

@@ -109,18 +109,7 @@ impl TestApp {
 
     /// Waits until the hub has announced exactly `expected` as online.
     pub async fn wait_online(&self, expected: &[&str]) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-        loop {
-            let online = self.online().await;
-            if online == expected {
-                return;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "online is {online:?}, not {expected:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        until_names("online", expected, || self.online()).await;
     }
 
     /// The names with `LoggedInUser` rows.
@@ -132,18 +121,7 @@ impl TestApp {
     /// follow the hub's news a moment later, and a dead node's rows go
     /// only after it is reaped in Redis.
     pub async fn wait_rows(&self, expected: &[&str]) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-        loop {
-            let rows = self.rows().await;
-            if rows == expected {
-                return;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "rows are {rows:?}, not {expected:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        until_names("rows", expected, || self.rows()).await;
     }
 
     /// Stops the server cleanly and waits for it.
@@ -154,5 +132,26 @@ impl TestApp {
             .expect("server stops within 10 s")
             .expect("server task")
             .expect("server result");
+    }
+}
+
+/// Reads `read` every 10 ms until it names exactly `expected`, for at most
+/// 5 s; `what` says what it reads when it never does.
+async fn until_names<F, Fut>(what: &str, expected: &[&str], read: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Vec<String>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let names = read().await;
+        if names == expected {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what} are {names:?}, not {expected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
