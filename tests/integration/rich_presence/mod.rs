@@ -108,7 +108,11 @@ pub(super) async fn alice_and_bob(
 ) -> (Browser, TestSocket, Browser, TestSocket) {
     let (alice, mut watch) = app.observer("alice").await;
     let bob = app.logged_in("bob").await;
-    let tab = bob.socket().await;
+    let mut tab = bob.socket().await;
+    // Past bob's own arrival: his login may be announced after the tab's
+    // snapshot was sent (a slow write), and that frame would otherwise be
+    // the first a test reads about him on this tab.
+    tab.snapshot_with(&["bob"]).await;
     assert_eq!(status_of(&mut watch, "bob").await, "online");
     (alice, watch, bob, tab)
 }
