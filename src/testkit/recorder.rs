@@ -8,7 +8,8 @@ use actix::prelude::*;
 use tokio::sync::mpsc;
 
 use crate::live::{
-    courier::{Audience, Batch},
+    counts::slice_of,
+    courier::{Audience, Batch, OutboxId},
     protocol::{Frame, ServerFrame},
     session::{Close, CloseReason},
 };
@@ -52,6 +53,12 @@ impl Handler<Batch> for Recorder {
         match msg.to {
             Audience::Joined if !self.joined || self.watches => return,
             Audience::Watching if !self.joined || !self.watches => return,
+            // A stand-in's outbox is always `OutboxId(0)`.
+            Audience::WatchingSlice { slice }
+                if !self.joined || !self.watches || slice != slice_of(OutboxId(0)) =>
+            {
+                return;
+            }
             Audience::Watch { .. } if !self.joined => return,
             Audience::Watch { .. } => self.watches = true,
             Audience::One { join: Some(_), .. } => self.joined = true,

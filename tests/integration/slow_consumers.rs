@@ -3,19 +3,25 @@
 
 use std::time::{Duration, Instant};
 
+use presence::live::courier::OUTBOX_CAPACITY;
+
 use crate::support::{
     StandIn, TestSocket,
     metrics::{metric, scrape},
     spawn_app_with,
 };
 
-/// Clients that never read, while 1000 events are broadcast: each is cut
-/// off (1013 if it reads again soon) and counted, the server's memory stays
-/// bounded, and a reading client gets every event.
+/// Clients that never read, while more events are broadcast than an
+/// outbox holds: each is cut off (1013 if it reads again soon) and
+/// counted, the server's memory stays bounded, and a reading client gets
+/// every event.
 #[actix_web::test]
 async fn clients_that_stop_reading_are_closed_and_others_keep_receiving() {
     const STALLED: usize = 20;
-    const USERS: usize = 500; // each comes and goes: 1000 events
+    // Each comes and goes: three times an outbox's capacity in events,
+    // well beyond what the kernel's and the dispatcher's buffers take first
+    // (several hundred frames of this size).
+    const USERS: usize = OUTBOX_CAPACITY * 3 / 2;
     let app = spawn_app_with(|config| config.presence_grace_ms = 0).await;
     let alice = app.logged_in("alice").await;
     let mut reader = alice.socket().await;
@@ -33,7 +39,7 @@ async fn clients_that_stop_reading_are_closed_and_others_keep_receiving() {
 
     // Long names make each frame about 200 bytes.
     let names: Vec<String> = (0..USERS)
-        .map(|i| format!("{i:03}{}", "x".repeat(147)))
+        .map(|i| format!("{i:04}{}", "x".repeat(146)))
         .collect();
     // The reader reads on its own, from before the first event, while the
     // stalled ones are cut.
@@ -48,10 +54,16 @@ async fn clients_that_stop_reading_are_closed_and_others_keep_receiving() {
             }
         }
     });
-    for name in &names {
-        let probe = StandIn::connect(&app.hub, name, "s").await;
-        probe.disconnect().await;
-    }
+    // The events go on while the stalled ones are found and cut, so that
+    // the first can read its close frame in the 5 s before its TCP
+    // connection is cut.
+    let hub = app.hub.clone();
+    let events = actix_web::rt::spawn(async move {
+        for name in &names {
+            let probe = StandIn::connect(&hub, name, "s").await;
+            probe.disconnect().await;
+        }
+    });
     let deadline = Instant::now() + Duration::from_secs(30);
     let slow = loop {
         let slow = metric(
@@ -73,6 +85,7 @@ async fn clients_that_stop_reading_are_closed_and_others_keep_receiving() {
     let mut first = stalled.remove(0);
     assert_eq!(first.close_code().await, 1013);
 
+    events.await.expect("every event was made");
     reading.await.expect("the reader saw every event");
     let rss_growth = resident_kib().saturating_sub(rss_before);
     // Each stalled socket can hold at most its outbox, the dispatcher's

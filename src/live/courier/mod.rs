@@ -40,6 +40,7 @@ pub use self::outbox::{Claim, OUTBOX_CAPACITY};
 use self::outbox::{Outbox, Pushed};
 use crate::{
     live::{
+        counts::slice_of,
         frame::Frame,
         hub::{ConnId, Hub, Stalled},
     },
@@ -91,6 +92,12 @@ pub enum Audience {
     Joined,
     /// Every joined socket of the courier that watches.
     Watching,
+    /// The joined sockets of the courier that watch and whose outbox
+    /// falls in `slice` (see [`slice_of`]): the counts, a slice at a time.
+    WatchingSlice {
+        /// Which slice.
+        slice: usize,
+    },
     /// Some joined sockets: one user's own, say, or the watchers of one.
     Several(Vec<OutboxId>),
     /// One joined socket's answer to its `watch`: from this batch on, it
@@ -164,6 +171,13 @@ impl Handler<Batch> for Courier {
             Audience::Watching => {
                 for outbox in self.shelf.outboxes.borrow().values() {
                     if outbox.is_joined() && outbox.watches.get() {
+                        push(outbox);
+                    }
+                }
+            }
+            Audience::WatchingSlice { slice } => {
+                for (id, outbox) in self.shelf.outboxes.borrow().iter() {
+                    if slice_of(*id) == slice && outbox.is_joined() && outbox.watches.get() {
                         push(outbox);
                     }
                 }

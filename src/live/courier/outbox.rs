@@ -22,19 +22,27 @@ use crate::live::{
     hub::{ConnId, Disconnect, Hub},
 };
 
-/// Batches queued for one socket beyond which the courier judges it
-/// stalled. With the kernel's send buffer and the HTTP dispatcher's
-/// 32 KiB, this bounds what a client that stops reading makes the server
-/// hold (the frames themselves are shared with every other socket).
-///
-pub const OUTBOX_CAPACITY: usize = 64;
-
 /// Frames queued for one socket beyond which the courier judges it
-/// stalled too. In a cluster, news arrives from Redis in bursts and one
-/// batch may carry many frames, so a count of batches alone would let a
-/// stalled socket queue far more. A batch is still taken whole while
-/// fewer frames wait, so a healthy socket is not cut for one burst.
-pub const OUTBOX_FRAME_CAPACITY: usize = 4 * OUTBOX_CAPACITY;
+/// stalled: the bound on what a client that stops reading makes the
+/// server hold, beyond the kernel's send buffer and the HTTP dispatcher's
+/// 32 KiB. The frames themselves are shared with every other socket; a
+/// waiting batch costs its socket 16 bytes, so a full outbox is at most
+/// 16 KiB, about what a socket costs at rest.
+///
+/// It is large because a healthy client pauses too: a busy browser tab,
+/// a garbage collection, a reader the OS did not schedule for 50 ms. A
+/// courier hands every batch waiting in its mailbox to the outboxes
+/// before any socket writes (actix drains a mailbox in one go), so when a
+/// worker thread loses its core for a moment during a storm of 2,000
+/// changes a second, its sockets find a hundred batches queued at once;
+/// at the earlier bound of 64, that cut whole storms' worth of observers
+/// on a busy machine. 1,024 is half a second of that storm. A client that
+/// stops for good is still closed, by this bound or by the stall timeout.
+///
+/// In a cluster, news arrives from Redis in bursts and one batch may
+/// carry many frames: a batch is still taken whole by an empty outbox, so
+/// a healthy socket is not cut for one burst.
+pub const OUTBOX_CAPACITY: usize = 1024;
 
 /// What became of a push.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,9 +102,8 @@ impl Outbox {
         if self.closed.get() {
             return Pushed::Closed;
         }
-        if self.queued.get() >= OUTBOX_FRAME_CAPACITY
-            || self.batches.borrow().len() >= OUTBOX_CAPACITY
-        {
+        // Every batch holds a frame at least, so this bounds the batches too.
+        if self.queued.get() >= OUTBOX_CAPACITY {
             return Pushed::Full;
         }
         self.queued.set(self.queued.get() + batch.len());
@@ -209,19 +216,13 @@ mod tests {
     #[test]
     fn an_outbox_that_is_not_read_is_full_after_its_capacity_in_frames_even_in_large_batches() {
         let outbox = Outbox::new();
-        assert_eq!(
-            outbox.push(batch(OUTBOX_FRAME_CAPACITY / 2)),
-            Pushed::Queued
-        );
-        assert_eq!(
-            outbox.push(batch(OUTBOX_FRAME_CAPACITY / 2)),
-            Pushed::Queued
-        );
+        assert_eq!(outbox.push(batch(OUTBOX_CAPACITY / 2)), Pushed::Queued);
+        assert_eq!(outbox.push(batch(OUTBOX_CAPACITY / 2)), Pushed::Queued);
         assert_eq!(outbox.push(batch(1)), Pushed::Full);
     }
 
     #[test]
-    fn an_outbox_that_is_not_read_is_full_after_its_capacity_in_batches() {
+    fn an_outbox_that_is_not_read_is_full_after_its_capacity_in_single_frames() {
         let outbox = Outbox::new();
         for _ in 0..OUTBOX_CAPACITY {
             assert_eq!(outbox.push(batch(1)), Pushed::Queued);
@@ -230,12 +231,17 @@ mod tests {
     }
 
     #[test]
+    fn an_outbox_takes_half_a_second_of_a_storm_of_2000_changes_a_second_unread() {
+        let outbox = Outbox::new();
+        for _ in 0..1000 {
+            assert_eq!(outbox.push(batch(1)), Pushed::Queued);
+        }
+    }
+
+    #[test]
     fn an_empty_outbox_takes_a_burst_larger_than_its_capacity() {
         let outbox = Outbox::new();
-        assert_eq!(
-            outbox.push(batch(OUTBOX_FRAME_CAPACITY * 4)),
-            Pushed::Queued
-        );
+        assert_eq!(outbox.push(batch(OUTBOX_CAPACITY * 4)), Pushed::Queued);
         assert_eq!(outbox.push(batch(1)), Pushed::Full);
     }
 

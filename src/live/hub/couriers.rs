@@ -28,6 +28,9 @@ pub(super) enum Feed {
     Full,
     /// The sockets that watch.
     Watching,
+    /// The sockets that watch, in one slice of them (see
+    /// [`slice_of`](crate::live::counts::slice_of)).
+    WatchingSlice(usize),
 }
 
 /// The couriers that hold this hub's sockets. See the module docs.
@@ -79,6 +82,9 @@ impl Couriers {
             let (wanted, to) = match feed {
                 Feed::Full => (held.sockets > held.watching, Audience::Joined),
                 Feed::Watching => (held.watching > 0, Audience::Watching),
+                Feed::WatchingSlice(slice) => {
+                    (held.watching > 0, Audience::WatchingSlice { slice })
+                }
             };
             if !wanted {
                 continue;

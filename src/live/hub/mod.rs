@@ -185,7 +185,7 @@ impl Actor for PresenceHub {
         let every = self.settings.stall_timeout / 5;
         ctx.run_interval(every, |hub, _| hub.cut_stalled(Instant::now()));
         ctx.run_interval(status::EXPIRY_CHECK, |hub, _| hub.expire_custom_statuses());
-        ctx.run_interval(watch::COUNTS_EVERY, |hub, _| hub.send_counts());
+        ctx.run_interval(watch::COUNTS_TICK, |hub, _| hub.send_counts());
     }
 }
 

@@ -7,9 +7,13 @@
 //!   knows it), so the page never shows a stale status. The first watch
 //!   of a socket also takes it off the full feed, and its answer ends with
 //!   the current `counts`.
-//! - Once a second, if the counts changed since they were last sent, every
-//!   watching socket gets one `counts` frame. A socket on the full feed
+//! - Once a second, if the counts changed since they were last sent to
+//!   it, every watching socket gets one `counts` frame: a tenth of the
+//!   sockets at each tick of [`COUNTS_TICK`], so that the frames do not
+//!   all go at one instant (see [`CountsGate`]). A socket on the full feed
 //!   gets none: it sees every change and counts for itself.
+//!
+//! [`CountsGate`]: crate::live::counts::CountsGate
 //!
 //! Delivery of each change to its watchers is in `delivery`.
 
@@ -22,14 +26,15 @@ use crate::{
     auth::Username,
     db::now_millis,
     live::{
-        counts::Counts,
+        counts::{Counts, SLICES, slice_of},
         courier::{Audience, Batch, Route},
         protocol::{Frame, ServerFrame},
     },
 };
 
-/// How often the counts may go out: at most once a second.
-pub(super) const COUNTS_EVERY: Duration = Duration::from_secs(1);
+/// How often one slice of the watching sockets may be sent the counts:
+/// each socket's turn comes once a second.
+pub(super) const COUNTS_TICK: Duration = Duration::from_millis(1000 / SLICES as u64);
 
 /// A socket's page shows `users`: from now on it gets news about them
 /// only (and the counts). Replaces what it watched before.
@@ -84,7 +89,9 @@ impl PresenceHub {
             }
         }
         if first {
-            frames.push(counts_frame(self.announced.counts()));
+            let counts = self.announced.counts();
+            self.counts_sent.told_one(slice_of(route.outbox), counts);
+            frames.push(counts_frame(counts));
         }
         let batch = Batch {
             frames: frames.into(),
@@ -97,17 +104,17 @@ impl PresenceHub {
         }
     }
 
-    /// Sends every watching socket the counts, if they changed since last
-    /// time.
+    /// Sends the watching sockets of the slice whose turn it is the
+    /// counts, if they changed since that slice was sent them last.
     pub(super) fn send_counts(&mut self) {
         if self.watchers.sockets() == 0 {
             return;
         }
-        let Some(counts) = self.counts_sent.due(self.announced.counts()) else {
+        let Some((slice, counts)) = self.counts_sent.next_turn(self.announced.counts()) else {
             return;
         };
         let frames: Arc<[Frame]> = Arc::from([counts_frame(counts)]);
-        for (courier, full) in self.couriers.send(Feed::Watching, &frames) {
+        for (courier, full) in self.couriers.send(Feed::WatchingSlice(slice), &frames) {
             self.lose_courier(courier, full);
         }
     }

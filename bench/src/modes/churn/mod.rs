@@ -134,7 +134,12 @@ pub async fn run(ctx: &Ctx, args: ChurnArgs) -> anyhow::Result<Report> {
         phase.report(&mut report, "full_", "full feed: ");
     }
     if args.feed != Feed::Full {
-        let expected = send_watches(&shared, &orders, args.watch.min(n), n).await;
+        let (expected, answered) = send_watches(&shared, &orders, args.watch.min(n), n).await;
+        report.check(
+            CheckKind::Correctness,
+            "watch: every watch answered before the changes".to_owned(),
+            answered,
+        );
         let phase = churn(ctx, &shared, &orders, &expected, args).await;
         phase.report(&mut report, "watch_", "watch: ");
         report_counts(&mut report, &shared, &phase);
@@ -210,14 +215,16 @@ async fn churn(
 /// Sends every socket a watch of `w` users picked at random (a fixed
 /// seed), waits for the answers, and returns how many sockets hear of each
 /// user's changes: its watchers, and its own socket, which the server
-/// tells of its own user's changes whether it watches them or not.
+/// tells of its own user's changes whether it watches them or not; and
+/// whether every answer came.
 async fn send_watches(
     shared: &Shared,
     orders: &[mpsc::UnboundedSender<String>],
     w: usize,
     n: usize,
-) -> Vec<u64> {
+) -> (Vec<u64>, bool) {
     let mut watchers = vec![0u64; n];
+    let answered_before = shared.presence_frames.load(Ordering::Relaxed);
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     for (me, order) in orders.iter().enumerate() {
         let mut picked: Vec<usize> = Vec::with_capacity(w);
@@ -244,8 +251,17 @@ async fn send_watches(
         let frame = serde_json::json!({"type": "watch", "usernames": names}).to_string();
         let _ = order.send(frame);
     }
+    // Each answer is one presence frame per watched user. Changes start
+    // only once every answer has come: a quiet spell alone is not enough,
+    // because the last frame before the watches already lies that far
+    // back, and the first changes would then queue behind the server's
+    // answers (500,000 frames at 10,000 sockets) and measure the setup.
+    let answers = answered_before + (orders.len() * w) as u64;
+    let answered = shared
+        .until_presence_frames(answers, Duration::from_secs(120))
+        .await;
     shared
         .quiesce(Duration::from_millis(500), Duration::from_secs(60))
         .await;
-    watchers
+    (watchers, answered)
 }

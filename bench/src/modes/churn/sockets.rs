@@ -47,6 +47,8 @@ pub struct Shared {
     pub last_frame_us: AtomicU64,
     /// Counts frames received.
     pub counts_frames: AtomicU64,
+    /// Presence frames received, about anyone.
+    pub presence_frames: AtomicU64,
     /// Per socket: the `away` of its latest counts frame (`u64::MAX` for
     /// none), and when it came.
     pub counts: Vec<(AtomicU64, AtomicU64)>,
@@ -74,6 +76,7 @@ impl Shared {
             frames: AtomicU64::new(0),
             last_frame_us: AtomicU64::new(0),
             counts_frames: AtomicU64::new(0),
+            presence_frames: AtomicU64::new(0),
             counts: (0..users)
                 .map(|_| (AtomicU64::new(u64::MAX), AtomicU64::new(0)))
                 .collect(),
@@ -85,6 +88,19 @@ impl Shared {
     /// µs since the epoch.
     pub fn now_us(&self) -> u64 {
         u64::try_from(self.epoch.elapsed().as_micros()).unwrap_or(u64::MAX)
+    }
+
+    /// Waits until `target` presence frames have come in all, or `max`
+    /// has passed. Returns whether they came.
+    pub async fn until_presence_frames(&self, target: u64, max: Duration) -> bool {
+        let started = Instant::now();
+        while self.presence_frames.load(Ordering::Relaxed) < target {
+            if started.elapsed() >= max {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        true
     }
 
     /// Waits until no frame has come for `quiet`, or `max` has passed.
@@ -159,6 +175,7 @@ pub async fn run(
 /// Accounts for one text frame received by socket `me` at `now_us`.
 fn read(text: &str, me: usize, now_us: u64, shared: &Shared) {
     if text.starts_with(r#"{"type":"presence""#) {
+        shared.presence_frames.fetch_add(1, Ordering::Relaxed);
         let Ok(frame) = serde_json::from_str::<Presence<'_>>(text) else {
             return;
         };
