@@ -101,7 +101,20 @@ fn options(url: &str) -> ConnectOptions {
                 .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
                 .pragma("cache_size", "-16384")
         });
+    // sqlx pings a pooled connection every time it is handed out. Against
+    // a server that is how a connection dropped by a restart, a proxy or a
+    // firewall is found before a request fails on it, so PostgreSQL keeps
+    // it. An SQLite connection is in this process and cannot be dropped
+    // that way; its ping is only one more hop to the connection's worker
+    // thread and back, which was half of the database's cost in every
+    // WebSocket handshake (BENCHMARKS.md).
+    options.test_before_acquire(!is_sqlite(url));
     options
+}
+
+/// Whether `url` names an SQLite database.
+fn is_sqlite(url: &str) -> bool {
+    url.starts_with("sqlite:")
 }
 
 /// Applies pending migrations.
@@ -206,6 +219,13 @@ mod tests {
         let err = within(Duration::from_millis(10), never).await.unwrap_err();
         assert!(matches!(err, DbErr::Conn(_)), "{err:?}");
         assert_eq!(within(Duration::from_secs(1), async { Ok(7) }).await, Ok(7));
+    }
+
+    #[test]
+    fn sqlite_connections_are_handed_out_without_a_ping_and_postgres_ones_with_one() {
+        assert!(!options("sqlite://presence.db?mode=rwc").get_test_before_acquire());
+        assert!(!options("sqlite::memory:").get_test_before_acquire());
+        assert!(options("postgres://postgres@127.0.0.1/test").get_test_before_acquire());
     }
 
     #[test]
