@@ -5,15 +5,20 @@ use std::time::{Duration, Instant};
 
 use super::{Cluster, redis_or_skip};
 use crate::support::{
+    PASSWORD,
     app::{spawn_on, test_config},
+    browser::listed_names,
     services::{OwnRedis, redis_url},
 };
 
+/// And the list's order follows: a killed node's users move from the
+/// online part of `/` to the offline part, among the others by name.
 #[actix_web::test]
 async fn a_killed_node_s_users_go_offline_within_5_s_and_leave_no_rows() {
     let cluster = Cluster::new(redis_or_skip!("kill_9")).await;
     let a = cluster.node("a").await;
-    let (_alice, mut observer) = a.observer("alice").await;
+    let (alice, mut observer) = a.observer("alice").await;
+    a.browser().sign_up("aaron", PASSWORD).await;
 
     let mut doomed = cluster.process("doomed").await;
     let bob = doomed.browser();
@@ -21,6 +26,10 @@ async fn a_killed_node_s_users_go_offline_within_5_s_and_leave_no_rows() {
     let _tab = bob.socket().await;
     assert!(observer.presence_of("bob").await);
     a.wait_online(&["alice", "bob"]).await;
+    assert_eq!(
+        listed_names(&alice.page("/").await),
+        ["alice", "bob", "aaron"]
+    );
 
     let killed = Instant::now();
     doomed
@@ -33,6 +42,10 @@ async fn a_killed_node_s_users_go_offline_within_5_s_and_leave_no_rows() {
         "noticed after {noticed:?}"
     );
     a.wait_rows(&["alice"]).await;
+    assert_eq!(
+        listed_names(&alice.page("/").await),
+        ["alice", "aaron", "bob"]
+    );
 }
 
 #[actix_web::test]

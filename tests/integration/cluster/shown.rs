@@ -74,7 +74,12 @@ pub(super) async fn until_shown(
 /// `(user, expected, allowed)` was shown as `expected`.
 pub(super) async fn until_all_shown(socket: &mut TestSocket, users: &[(&str, Shown, Vec<Shown>)]) {
     let mut waiting: Vec<&str> = users.iter().map(|(user, ..)| *user).collect();
+    let deadline = Instant::now() + EVENTUALLY;
     while !waiting.is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "{waiting:?} not shown as expected within {EVENTUALLY:?}"
+        );
         let Some((name, seen)) = read(socket.frame().await) else {
             continue;
         };
@@ -92,17 +97,27 @@ pub(super) async fn until_all_shown(socket: &mut TestSocket, users: &[(&str, Sho
     }
 }
 
+/// How long [`eventually_shown`] reads before it gives up: frames that
+/// keep coming but never show the user as expected must fail the test,
+/// not hang it.
+const EVENTUALLY: Duration = Duration::from_secs(15);
+
 /// Reads presence frames until `user` is shown as `expected`, whatever
-/// came before (setting a test up).
+/// came before (setting a test up), for at most [`EVENTUALLY`].
 pub(super) async fn eventually_shown(socket: &mut TestSocket, user: &str, expected: &Shown) {
-    loop {
+    let deadline = Instant::now() + EVENTUALLY;
+    let mut last = None;
+    while Instant::now() < deadline {
         if let Some((name, seen)) = read(socket.frame().await)
             && name == user
-            && &seen == expected
         {
-            return;
+            if &seen == expected {
+                return;
+            }
+            last = Some(seen);
         }
     }
+    panic!("{user} not shown as {expected:?} within {EVENTUALLY:?}; last shown as {last:?}");
 }
 
 /// Asserts that every frame about `user` within `quiet` shows `expected`.
