@@ -44,6 +44,9 @@ pub struct Announced {
     shown: BTreeMap<Username, Presence>,
     last_seen: HashMap<Username, i64>,
     snapshot: Option<Frame>,
+    /// How many of `shown` are online, away and in do not disturb, kept as
+    /// `shown` changes: the hub reads it ten times a second.
+    counts: Counts,
     /// The earliest expiry of a shown custom status, if any.
     next_expiry: Option<i64>,
 }
@@ -195,19 +198,9 @@ impl Announced {
         }
     }
 
-    /// How many users are shown online, away and in do not disturb. One
-    /// pass over the shown users: the hub asks once a second at most.
+    /// How many users are shown online, away and in do not disturb.
     pub fn counts(&self) -> Counts {
-        let mut counts = Counts::default();
-        for presence in self.shown.values() {
-            match presence.status {
-                Status::Online => counts.online += 1,
-                Status::Away => counts.away += 1,
-                Status::Dnd => counts.dnd += 1,
-                Status::Offline | Status::Invisible => {}
-            }
-        }
-        counts
+        self.counts
     }
 
     /// The users shown as not offline, sorted.
@@ -229,6 +222,7 @@ impl Announced {
         if *before == presence {
             return None;
         }
+        self.counts.shift(before.status, presence.status);
         self.snapshot = None;
         let last_seen_at = if presence.status == Status::Offline {
             self.shown.remove(user);

@@ -14,7 +14,7 @@
 //! the watched-delivery latency. One slice per tick spreads the same
 //! frames over the second.
 
-use crate::live::courier::OutboxId;
+use crate::live::{courier::OutboxId, status::Status};
 
 /// How many slices the watching sockets are split into; one is served per
 /// tick, so each socket's turn comes once every `SLICES` ticks.
@@ -36,6 +36,28 @@ pub struct Counts {
     pub away: usize,
     /// Shown in do not disturb.
     pub dnd: usize,
+}
+
+impl Counts {
+    /// One user goes from being shown as `from` to being shown as `to`.
+    pub fn shift(&mut self, from: Status, to: Status) {
+        if let Some(count) = self.of(from) {
+            *count = count.saturating_sub(1);
+        }
+        if let Some(count) = self.of(to) {
+            *count += 1;
+        }
+    }
+
+    /// The count `status` falls in, if any (offline and invisible do not).
+    fn of(&mut self, status: Status) -> Option<&mut usize> {
+        match status {
+            Status::Online => Some(&mut self.online),
+            Status::Away => Some(&mut self.away),
+            Status::Dnd => Some(&mut self.dnd),
+            Status::Offline | Status::Invisible => None,
+        }
+    }
 }
 
 /// The counts last sent to each slice of the watching sockets, and whose

@@ -190,3 +190,21 @@ fn last_seen_times_are_bounded_and_the_newest_are_kept() {
     let newest = user(&format!("u{LAST_SEEN_CAPACITY}"));
     assert!(announced.last_seen.contains_key(&newest));
 }
+
+#[test]
+fn the_counts_follow_every_change_of_what_is_shown() {
+    let mut announced = Announced::default();
+    let counts = |online, away, dnd| Counts { online, away, dnd };
+    announced.apply(&attending("ann", true), 1, 1);
+    announced.apply(&attending("bob", true), 1, 1);
+    assert_eq!(announced.counts(), counts(2, 0, 0));
+    announced.apply(&attending("bob", false), 2, 2);
+    assert_eq!(announced.counts(), counts(1, 1, 0));
+    announced.set_profile(&user("ann"), manual(Manual::Dnd), 3);
+    assert_eq!(announced.counts(), counts(0, 1, 1));
+    announced.set_profile(&user("ann"), manual(Manual::Invisible), 4);
+    announced.apply(&Change::went_offline(user("bob")), 5, 5);
+    assert_eq!(announced.counts(), counts(0, 0, 0));
+    announced.set_profile(&user("ann"), manual(Manual::Auto), 6);
+    assert_eq!(announced.counts(), counts(1, 0, 0));
+}
