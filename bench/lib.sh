@@ -37,7 +37,7 @@ wait_http() {
 
 # start_presence BIN DIR COST [GRACE_MS]: starts the presence binary BIN
 # with its database in DIR (kept across restarts, so users are reused),
-# bcrypt cost COST and grace GRACE_MS (default 0). Sets SERVER_PID and
+# bcrypt cost COST and grace GRACE_MS (default 0; the login hold too). Sets SERVER_PID and
 # SERVER_URL.
 start_presence() {
     local bin="$1" dir="$2" cost="$3" grace="${4:-0}" port
@@ -47,7 +47,7 @@ start_presence() {
         ulimit -n "$(ulimit -Hn)"
         export BIND_ADDR="127.0.0.1:$port"
         export DATABASE_URL="sqlite://$dir/presence.db?mode=rwc"
-        export PRESENCE_GRACE_MS="$grace" BCRYPT_COST="$cost"
+        export PRESENCE_GRACE_MS="$grace" PRESENCE_LOGIN_HOLD_MS="$grace" BCRYPT_COST="$cost"
         export RUST_LOG="${BENCH_RUST_LOG:-warn}"
         export SECRET_KEY="presence-bench-secret-key-0123456789abcdef"
         # The generator signs up and logs in thousands of users from a few

@@ -20,7 +20,8 @@
 # Results: JSON and text per run, and results.md with the tables, in
 # $BENCH_OUT (default target/bench-results/<UTC time>).
 #
-# Servers: presence --release with PRESENCE_GRACE_MS=0, RUST_LOG=warn and
+# Servers: presence --release with PRESENCE_GRACE_MS=0 (and the same
+# PRESENCE_LOGIN_HOLD_MS: bench/lib.sh sets both), RUST_LOG=warn and
 # BCRYPT_COST=4, except the login storm (BCRYPT_COST=$LOGIN_COST, default
 # 12) and the page mode (PRESENCE_GRACE_MS=$PAGE_GRACE_MS, so that logins
 # alone keep its online users online). Django runs under daphne with the

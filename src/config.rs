@@ -24,6 +24,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://presence.db?mode=rwc";
 pub const DEFAULT_BCRYPT_COST: u32 = 12;
 /// How long a user stays online after their last connection closes.
 pub const DEFAULT_PRESENCE_GRACE_MS: u64 = 1500;
+/// How long a login keeps its user online until the page opens its socket.
+pub const DEFAULT_PRESENCE_LOGIN_HOLD_MS: u64 = 10_000;
 /// Five minutes without input (or hidden) before a page reports idle.
 pub const DEFAULT_PRESENCE_IDLE_MS: u64 = 300_000;
 /// How often the server pings each WebSocket.
@@ -85,10 +87,16 @@ pub struct Config {
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65_536))]
     pub bcrypt_queue_limit: usize,
 
-    /// Milliseconds a user stays online after their last connection closes
-    /// (and after a login, until the page opens its socket).
+    /// Milliseconds a user stays online after their last connection closes.
     #[arg(long, env = "PRESENCE_GRACE_MS", default_value_t = DEFAULT_PRESENCE_GRACE_MS)]
     pub presence_grace_ms: u64,
+
+    /// Milliseconds a login keeps its user online until the page opens its
+    /// socket. Longer than the grace period: loading a page on a slow phone
+    /// takes seconds, and a hold that ran out first would show the user
+    /// going offline and back to everyone.
+    #[arg(long, env = "PRESENCE_LOGIN_HOLD_MS", default_value_t = DEFAULT_PRESENCE_LOGIN_HOLD_MS)]
+    pub presence_login_hold_ms: u64,
 
     /// Milliseconds without input in a page, or with the page hidden,
     /// before it reports its connection idle; a user whose connections are
@@ -194,6 +202,7 @@ impl Default for Config {
             bcrypt_cost: DEFAULT_BCRYPT_COST,
             bcrypt_queue_limit: DEFAULT_BCRYPT_QUEUE_LIMIT,
             presence_grace_ms: DEFAULT_PRESENCE_GRACE_MS,
+            presence_login_hold_ms: DEFAULT_PRESENCE_LOGIN_HOLD_MS,
             presence_idle_ms: DEFAULT_PRESENCE_IDLE_MS,
             ws_heartbeat_ms: DEFAULT_WS_HEARTBEAT_MS,
             ws_client_timeout_ms: DEFAULT_WS_CLIENT_TIMEOUT_MS,
@@ -244,6 +253,7 @@ impl Config {
     pub fn hub_settings(&self) -> crate::live::hub::HubSettings {
         crate::live::hub::HubSettings {
             grace: self.grace(),
+            login_hold: Duration::from_millis(self.presence_login_hold_ms),
             stall_timeout: self.sockets.stall_timeout(),
         }
     }

@@ -184,8 +184,9 @@ pub enum Mode {
 /// How `page` brings its online users online.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OnlineVia {
-    /// A login each: online for the server's grace period (run presence
-    /// with a long `PRESENCE_GRACE_MS`); Django marks a login online too.
+    /// A login each: online for the server's login hold (run presence
+    /// with a long `PRESENCE_LOGIN_HOLD_MS`, as `bench/lib.sh` does with its
+    /// grace); Django marks a login online too.
     /// Cheap: no broadcasts reach anyone.
     Logins,
     /// A socket each, held open. Every arrival is broadcast to the sockets

@@ -20,6 +20,7 @@ fn every_setting_has_its_documented_environment_variable() {
         "LOGIN_ADDRESS_FAILURE_LIMIT",
         "LOGIN_ADDRESS_FAILURE_WINDOW_SECS",
         "PRESENCE_GRACE_MS",
+        "PRESENCE_LOGIN_HOLD_MS",
         "PRESENCE_IDLE_MS",
         "WS_HEARTBEAT_MS",
         "WS_CLIENT_TIMEOUT_MS",

@@ -76,6 +76,7 @@ async fn wait_rows(app: &TestApp, expected: &[&str]) {
 async fn server(url: &str, db: Option<TestDb>) -> TestApp {
     let mut config = test_config(url);
     config.presence_grace_ms = 0;
+    config.presence_login_hold_ms = 0;
     spawn_on(config, db).await
 }
 

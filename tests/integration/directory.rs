@@ -4,7 +4,7 @@
 use presence::{auth::Username, users};
 use serde_json::Value;
 
-use crate::support::{Browser, app::TestApp, spawn_app};
+use crate::support::{Browser, app::TestApp, spawn_app, spawn_app_with};
 
 /// Creates accounts straight in the database: paging needs more users than
 /// sign-ups through the form would make quickly.
@@ -39,10 +39,16 @@ pub fn names(page: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A server whose logins hold their users online for one second only, for
+/// tests whose viewer must go offline again (see [`until_offline_again`]).
+pub async fn spawn_app_with_short_login_holds() -> TestApp {
+    spawn_app_with(|config| config.presence_login_hold_ms = 1000).await
+}
+
 /// Waits until `viewer`, just logged in, is offline again with no row: a
-/// login holds its user online for the grace period (once the hub hears
-/// of it), and the rows follow the hub a moment later. These tests want
-/// the viewer offline.
+/// login holds its user online for the login hold (once the hub hears of
+/// it), and the rows follow the hub a moment later. These tests want the
+/// viewer offline.
 pub async fn until_offline_again(app: &TestApp, viewer: &str) {
     app.wait_online(&[viewer]).await;
     app.wait_online(&[]).await;
@@ -99,7 +105,7 @@ async fn users_come_online_first_then_in_name_order_ignoring_case_with_their_sta
 
 #[actix_web::test]
 async fn pages_follow_the_cursor_without_gaps_or_repeats() {
-    let app = spawn_app().await;
+    let app = spawn_app_with_short_login_holds().await;
     let viewer = app.logged_in("viewer").await;
     until_offline_again(&app, "viewer").await; // all offline: one part, by name
     let mut all = numbered("u", 120);
@@ -116,7 +122,7 @@ async fn pages_follow_the_cursor_without_gaps_or_repeats() {
 async fn a_user_created_between_pages_shows_up_where_the_name_puts_them() {
     // Keyset paging: an insert before the cursor neither repeats nor
     // skips anyone on the next page, as an OFFSET would.
-    let app = spawn_app().await;
+    let app = spawn_app_with_short_login_holds().await;
     let viewer = app.logged_in("viewer").await;
     until_offline_again(&app, "viewer").await; // all offline: one part, by name
     create_users(&app, &numbered("m", 60)).await;

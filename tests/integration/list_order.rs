@@ -12,7 +12,9 @@ use presence::users;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
 
 use crate::{
-    directory::{create_users, json, names, numbered, until_offline_again},
+    directory::{
+        create_users, json, names, numbered, spawn_app_with_short_login_holds, until_offline_again,
+    },
     support::{app::TestApp, browser::listed_names, spawn_app},
 };
 
@@ -61,7 +63,7 @@ async fn until_first_page(app: &TestApp, viewer: &crate::support::Browser, expec
 
 #[actix_web::test]
 async fn online_comes_first_then_away_and_do_not_disturb_then_offline() {
-    let app = spawn_app().await;
+    let app = spawn_app_with_short_login_holds().await;
     let amy = app.logged_in("amy").await; // the viewer, with no socket: offline
     create_users(&app, &["bob".into()]).await;
     let zed = app.logged_in("zed").await;
@@ -94,7 +96,7 @@ async fn online_comes_first_then_away_and_do_not_disturb_then_offline() {
 
 #[actix_web::test]
 async fn the_online_users_page_as_the_offline_ones_do() {
-    let app = spawn_app().await;
+    let app = spawn_app_with_short_login_holds().await;
     let viewer = app.logged_in("viewer").await;
     until_offline_again(&app, "viewer").await;
     let online = numbered("on", 60);
@@ -130,7 +132,7 @@ async fn the_online_users_page_as_the_offline_ones_do() {
 
 #[actix_web::test]
 async fn a_user_connected_on_two_nodes_is_away_only_when_idle_on_both() {
-    let app = spawn_app().await;
+    let app = spawn_app_with_short_login_holds().await;
     let viewer = app.logged_in("viewer").await;
     until_offline_again(&app, "viewer").await;
     let both = vec!["both".to_owned()];

@@ -22,7 +22,11 @@ async fn clients_that_stop_reading_are_closed_and_others_keep_receiving() {
     // well beyond what the kernel's and the dispatcher's buffers take first
     // (several hundred frames of this size).
     const USERS: usize = OUTBOX_CAPACITY * 3 / 2;
-    let app = spawn_app_with(|config| config.presence_grace_ms = 0).await;
+    let app = spawn_app_with(|config| {
+        config.presence_grace_ms = 0;
+        config.presence_login_hold_ms = 0;
+    })
+    .await;
     let alice = app.logged_in("alice").await;
     let mut reader = alice.socket().await;
     reader.snapshot().await;

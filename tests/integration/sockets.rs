@@ -154,6 +154,26 @@ async fn a_reload_inside_the_grace_period_does_not_flap_the_user() {
     observer.assert_no_presence_of("bob", AFTER_GRACE).await;
 }
 
+/// A page loads more slowly after a login than it reloads: the login's
+/// hold outlasts the grace period, then runs out if no page connects.
+#[actix_web::test]
+async fn a_login_holds_its_user_online_past_the_grace_period_until_its_hold_ends() {
+    let app = spawn_app_with(|config| {
+        config.presence_grace_ms = 200;
+        config.presence_login_hold_ms = 2000;
+    })
+    .await;
+    let (_alice, mut observer) = app.observer("alice").await;
+    let _bob = app.logged_in("bob").await;
+    assert!(observer.presence_of("bob").await);
+    let held = std::time::Instant::now();
+    observer
+        .assert_no_presence_of("bob", Duration::from_millis(1000))
+        .await;
+    assert!(!observer.presence_of("bob").await);
+    assert!(held.elapsed() >= Duration::from_millis(1500));
+}
+
 #[actix_web::test]
 async fn logout_closes_its_tabs_with_1000_and_takes_the_user_offline() {
     let app = spawn_app().await;

@@ -1,10 +1,12 @@
-//! Grace holds: why a reload does not flap a user offline.
+//! Grace holds: why a reload, or a login whose page is still loading,
+//! does not flap a user offline.
 //!
-//! When a user's last socket closes, or when they log in and their page
-//! has not opened its socket yet, the hub keeps them online on behalf of
-//! that login for the grace period. The [`Roster`] names each hold, so a
-//! timer whose hold was replaced (a second close) or superseded (a socket
-//! came back) does nothing when it fires.
+//! When a user's last socket closes, the hub keeps them online on behalf
+//! of that login for the grace period; when they log in and their page has
+//! not opened its socket yet, for the login hold, which is longer (a page
+//! takes longer to load after a login than to reload). The [`Roster`]
+//! names each hold, so a timer whose hold was replaced (a second close) or
+//! superseded (a socket came back) does nothing when it fires.
 //!
 //! [`Roster`]: crate::live::roster::Roster
 
@@ -17,8 +19,9 @@ use crate::{
 };
 
 impl PresenceHub {
-    /// Keeps `user` online for the grace period on behalf of `session`.
-    /// A login made from `device` starts the user off on it.
+    /// Keeps `user` online on behalf of `session`: for the grace period
+    /// after their last socket closed, or for the login hold after a login
+    /// made from `device`, which starts the user off on it.
     pub(super) fn start_grace(
         &mut self,
         user: Username,
@@ -26,12 +29,16 @@ impl PresenceHub {
         device: Option<Device>,
         ctx: &mut Context<Self>,
     ) {
-        if self.settings.grace.is_zero() {
+        let period = match device {
+            Some(_) => self.settings.login_hold,
+            None => self.settings.grace,
+        };
+        if period.is_zero() {
             return self.end_at_once(&user, &session);
         }
         let (change, hold) = self.roster.hold_from(&user, session.clone(), device);
         self.decide(change);
-        ctx.run_later(self.settings.grace, move |hub, _| {
+        ctx.run_later(period, move |hub, _| {
             let change = hub.roster.release(&user, &session, hold);
             hub.decide(change);
         });

@@ -6,8 +6,9 @@
 //! 1. Here, sessions [`Connect`] and [`Disconnect`], and the login and
 //!    logout handlers send [`UserLoggedIn`] and [`UserLoggedOut`]. The
 //!    hub's [`Roster`] says whether that changed anyone's status.
-//! 2. In `grace`, a user whose last socket closed (or who just logged in)
-//!    is held online for the grace period, so a reload does not flap them.
+//! 2. In `grace`, a user whose last socket closed is held online for the
+//!    grace period, so a reload does not flap them; one who just logged
+//!    in, for the longer login hold, while their page loads.
 //! 3. In `announce`, each [`Change`] goes to the [`PresenceStore`], which
 //!    writes the `LoggedInUser` rows and hands it back as [`Persisted`].
 //!    The [`Reach`] then sends it to the cluster, or gives it back to be
@@ -99,15 +100,19 @@ pub struct Socket {
 pub struct HubSettings {
     /// How long a user stays online after their last socket.
     pub grace: Duration,
+    /// How long a login keeps its user online before any socket.
+    pub login_hold: Duration,
     /// How long a socket's output may make no progress before it is cut.
     pub stall_timeout: Duration,
 }
 
 impl HubSettings {
-    /// `grace`, and the default stall timeout.
+    /// `grace` after the last socket and after a login, and the default
+    /// stall timeout.
     pub fn with_grace(grace: Duration) -> Self {
         Self {
             grace,
+            login_hold: grace,
             stall_timeout: crate::config::SocketLimits::default().stall_timeout(),
         }
     }

@@ -28,13 +28,17 @@ pub struct TestApp {
     _db: Option<TestDb>,
 }
 
-/// Settings for tests: cheap bcrypt and a grace period short enough to wait out.
+/// Settings for tests: cheap bcrypt and a grace period short enough to wait
+/// out. A login's hold stays long, as in production: a test's socket may
+/// open more than a second after its login on a loaded machine, and the
+/// user must not flap offline and back meanwhile.
 pub fn test_config(database_url: &str) -> Config {
     Config {
         bind_addr: "127.0.0.1:0".into(),
         database_url: database_url.to_owned(),
         bcrypt_cost: 4,
         presence_grace_ms: 1000,
+        presence_login_hold_ms: 10_000,
         secret_key: Some(
             "test-secret-key-that-is-long-enough-to-sign"
                 .parse()
