@@ -2,9 +2,11 @@
 //! with deadlines, so the hub never waits on the database.
 //!
 //! Each write has a deadline ([`WRITE_DEADLINE`]); news is held for its
-//! write at most [`HOLD`]. A write that fails or runs out of time is
-//! retried every [`RETRY_AFTER`] until it lands, while news flows at once
-//! and `/healthz` reports the database failing.
+//! write at most [`HOLD`]. Writes start at most every [`SPACING`], so that
+//! under a stream of changes each transaction carries several. A write
+//! that fails or runs out of time is retried every [`RETRY_AFTER`] until it
+//! lands, while news flows at once and `/healthz` reports the database
+//! failing.
 
 use std::{collections::BTreeMap, future::Future, pin::Pin, time::Duration};
 
@@ -23,6 +25,11 @@ pub const WRITE_DEADLINE: Duration = Duration::from_secs(3);
 pub const HOLD: Duration = Duration::from_millis(300);
 /// How long the writer waits before retrying a failed write.
 pub const RETRY_AFTER: Duration = Duration::from_secs(1);
+/// The least time from one write's start to the next: a change that comes
+/// while the database is idle is written at once, but a thousand a second
+/// are written five or so to a transaction, not one each, which costs the
+/// database a fraction of the commits (and the news waits 5 ms at most).
+pub const SPACING: Duration = Duration::from_millis(5);
 
 /// A boxed write or clean-up, owning what it needs.
 pub type Call = Pin<Box<dyn Future<Output = Result<(), DbErr>> + Send>>;
@@ -92,19 +99,21 @@ async fn run<T: Target>(target: T, reports: Reports, mut inbox: mpsc::UnboundedR
     let mut behind = WriteBehind::<T::Key, T::Value, T::News>::default();
     let mut writing: Option<Call> = None;
     let mut hold_until: Option<Instant> = None;
-    let mut retry_at: Option<Instant> = None;
+    // No write starts before this: the spacing after the last start, or
+    // the pause after a failure.
+    let mut not_before: Option<Instant> = None;
     let stop = loop {
         if writing.is_none()
-            && retry_at.is_none_or(|at| at <= Instant::now())
+            && not_before.is_none_or(|at| at <= Instant::now())
             && let Some(job) = behind.start()
         {
             writing = Some(Box::pin(db::within(WRITE_DEADLINE, target.write(job))));
             hold_until = Some(Instant::now() + HOLD);
-            retry_at = None;
+            not_before = Some(Instant::now() + SPACING);
         }
         backlog(behind.backlog());
         let hold = hold_until.unwrap_or_else(Instant::now);
-        let retry = retry_at.unwrap_or_else(Instant::now);
+        let next = not_before.unwrap_or_else(Instant::now);
         tokio::select! {
             biased;
             result = async { writing.as_mut().expect("guarded").await }, if writing.is_some() => {
@@ -123,7 +132,7 @@ async fn run<T: Target>(target: T, reports: Reports, mut inbox: mpsc::UnboundedR
                         ::metrics::counter!(metrics::STORE_WRITE_FAILURES, &labels).increment(1);
                         reports.health.report(T::NAME, false);
                         target.release(behind.failed());
-                        retry_at = Some(Instant::now() + RETRY_AFTER);
+                        not_before = Some(Instant::now() + RETRY_AFTER);
                     }
                 }
             }
@@ -137,8 +146,8 @@ async fn run<T: Target>(target: T, reports: Reports, mut inbox: mpsc::UnboundedR
                 hold_until = None;
                 target.release(behind.held_too_long());
             }
-            () = tokio::time::sleep_until(retry), if writing.is_none() && retry_at.is_some() && behind.has_pending() => {
-                retry_at = None;
+            () = tokio::time::sleep_until(next), if writing.is_none() && not_before.is_some() && behind.has_pending() => {
+                not_before = None;
             }
         }
     };
@@ -164,5 +173,89 @@ async fn run<T: Target>(target: T, reports: Reports, mut inbox: mpsc::UnboundedR
     }
     if let Some(reply) = stop {
         let _ = reply.send(());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// Writes that take a millisecond, each start noted, news collected.
+    #[derive(Clone, Default)]
+    struct Noted {
+        starts: Arc<Mutex<Vec<Instant>>>,
+        news: Arc<Mutex<Vec<u32>>>,
+    }
+
+    impl Target for Noted {
+        type Key = u32;
+        type Value = u32;
+        type News = u32;
+        const NAME: &'static str = "test";
+
+        fn write(&self, _: Job<u32, u32>) -> Call {
+            self.starts.lock().unwrap().push(Instant::now());
+            Box::pin(async {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                Ok(())
+            })
+        }
+
+        fn release(&self, news: Vec<u32>) {
+            self.news.lock().unwrap().extend(news);
+        }
+    }
+
+    /// Runs a writer for `noted` on paused time; `feed` sends it input.
+    async fn with_writer(
+        noted: &Noted,
+        feed: impl AsyncFnOnce(&mpsc::UnboundedSender<Input<Noted>>),
+    ) {
+        let (sender, inbox) = mpsc::unbounded_channel();
+        let reports = Reports {
+            node: "n".into(),
+            health: DbHealth::default(),
+        };
+        let writer = tokio::spawn(run(noted.clone(), reports, inbox));
+        feed(&sender).await;
+        let (reply, done) = oneshot::channel();
+        sender.send(Input::Stop(reply)).unwrap();
+        done.await.unwrap();
+        writer.await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_change_after_a_quiet_spell_is_written_at_once() {
+        let noted = Noted::default();
+        let mut sent = None;
+        with_writer(&noted, async |writer| {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            sent = Some(Instant::now());
+            writer.send(Input::Record(vec![(1, 1)], vec![1])).unwrap();
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        })
+        .await;
+        assert_eq!(*noted.starts.lock().unwrap(), [sent.unwrap()]);
+        assert_eq!(*noted.news.lock().unwrap(), [1]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stream_of_changes_is_written_several_to_a_transaction() {
+        let noted = Noted::default();
+        with_writer(&noted, async |writer| {
+            for user in 0..100 {
+                writer
+                    .send(Input::Record(vec![(user, 1)], vec![user]))
+                    .unwrap();
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        })
+        .await;
+        let starts = noted.starts.lock().unwrap();
+        assert!((20..=22).contains(&starts.len()), "{} writes", starts.len());
+        assert!(starts.windows(2).all(|w| w[1] - w[0] >= SPACING));
+        assert_eq!(*noted.news.lock().unwrap(), (0..100).collect::<Vec<_>>());
     }
 }
