@@ -126,6 +126,16 @@ server_args() {
     fi
 }
 
+# thread_cpu PID: CPU seconds (utime + stime) of each of PID's threads so
+# far, summed by thread name, largest first.
+thread_cpu() {
+    local task
+    for task in /proc/"$1"/task/*; do
+        echo "$(cat "$task/comm") $(awk '{print ($14 + $15) / 100}' "$task/stat")"
+    done | awk '{cpu[$1] += $2} END {for (name in cpu) printf "%-24s %8.2f s\n", name, cpu[name]}' \
+        | sort -k2 -n -r
+}
+
 # stop_server: stops the server started last and waits for it.
 stop_server() {
     if [ -n "${SERVER_PID:-}" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
