@@ -52,7 +52,6 @@ impl Server {
         let data = TestDb::fresh().await;
         let mut config = test_config(&data.url);
         config.presence_grace_ms = GRACE.as_millis() as u64;
-        config.presence_login_hold_ms = GRACE.as_millis() as u64;
         adjust(&mut config);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("address").port();
