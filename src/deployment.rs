@@ -18,7 +18,7 @@ use crate::{
         hub::{Hub, Reach},
         store,
     },
-    sessions::{self, DbSessionStore, SessionBackend},
+    sessions::{self, DbSessionStore, RememberedSessions, SessionBackend},
     shared_redis::SharedRedis,
     throttle::Throttle,
 };
@@ -86,10 +86,17 @@ impl Deployment {
 
     /// Where HTTP sessions live: in the shared database, in either mode
     /// (purged of expired rows in the background). A cluster's Redis may
-    /// lose its memory; a login must not be lost with it.
+    /// lose its memory; a login must not be lost with it. A single node,
+    /// the table's only writer, also remembers what it holds, and loads a
+    /// session with no query; in a cluster another node may log a session
+    /// out at any time, so every load asks the table.
     pub fn session_store(&self, db: &DatabaseConnection) -> SessionBackend {
         sessions::spawn_purger(db.clone());
-        SessionBackend::Database(DbSessionStore::new(db.clone()))
+        let store = DbSessionStore::new(db.clone());
+        match self {
+            Self::SingleNode => SessionBackend::Remembered(RememberedSessions::new(store)),
+            Self::Cluster { .. } => SessionBackend::Database(store),
+        }
     }
 
     /// Where rate limits count: in memory, or in Redis for every node.

@@ -45,7 +45,8 @@
 //! - [`testkit`] (feature `testkit`): stand-in sessions and a hub to drive
 //!   them, for tests outside the crate.
 //! - [`users`]: data access for accounts and the rendered directory.
-//! - [`sessions`]: the actix-session store over the sea-orm `session` table.
+//! - [`sessions`]: the actix-session store over the sea-orm `session` table,
+//!   remembered in memory on a single node.
 //! - [`auth`]: usernames, passwords (hashed off the event loops, behind a
 //!   bounded queue), CSRF cookies, the current user, the limits on attempts
 //!   and the sign-up, log-in and log-out routes.

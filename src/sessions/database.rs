@@ -41,35 +41,108 @@ impl DbSessionStore {
     }
 }
 
-fn expiry(ttl: &Duration) -> i64 {
+/// When a session given `ttl` from now expires (Unix ms).
+pub(super) fn expiry(ttl: &Duration) -> i64 {
     now_millis().saturating_add(i64::try_from(ttl.whole_milliseconds()).unwrap_or(i64::MAX))
 }
 
-impl SessionStore for DbSessionStore {
-    async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
-        let query = session::Entity::find_by_id(key.as_ref().to_owned())
+/// The row-level calls, shared with the
+/// [`RememberedSessions`](super::remembered::RememberedSessions) in front
+/// of this store: each takes the state as its stored JSON `body` and the
+/// expiry as Unix ms, so that a caller that keeps a copy keeps exactly
+/// what was written.
+impl DbSessionStore {
+    /// The body and expiry of the live session `key`, if any.
+    pub(super) async fn load_row(&self, key: &str) -> Result<Option<(String, i64)>, DbErr> {
+        let query = session::Entity::find_by_id(key.to_owned())
             .filter(session::Column::ExpiresAt.gt(now_millis()));
         let row = within(
             REQUEST_DEADLINE,
             crate::lookup::by_unique_key(query, &self.db),
         )
-        .await
-        .map_err(|err| LoadError::Other(err.into()))?;
-        row.map(|row| serde_json::from_str(&row.state))
-            .transpose()
-            .map_err(|err| LoadError::Deserialization(err.into()))
+        .await?;
+        Ok(row.map(|row| (row.state, row.expires_at)))
     }
 
-    async fn save(&self, state: State, ttl: &Duration) -> Result<SessionKey, SaveError> {
-        let body =
-            serde_json::to_string(&state).map_err(|err| SaveError::Serialization(err.into()))?;
+    /// Stores a new session under a fresh random key, and returns the key.
+    pub(super) async fn insert(&self, body: String, expires_at: i64) -> Result<String, DbErr> {
         let key = token::random(KEY_LEN);
         let row = session::ActiveModel {
             key: Set(key.clone()),
             state: Set(body),
-            expires_at: Set(expiry(ttl)),
+            expires_at: Set(expires_at),
         };
-        within(REQUEST_DEADLINE, row.insert(&self.db))
+        within(REQUEST_DEADLINE, row.insert(&self.db)).await?;
+        Ok(key)
+    }
+
+    /// Replaces the live session `key`'s body and expiry; `false` if it
+    /// was deleted or had expired.
+    pub(super) async fn rewrite(
+        &self,
+        key: &str,
+        body: String,
+        expires_at: i64,
+    ) -> Result<bool, DbErr> {
+        let update = session::Entity::update_many()
+            .col_expr(session::Column::State, Expr::value(body))
+            .col_expr(session::Column::ExpiresAt, Expr::value(expires_at))
+            .filter(session::Column::Key.eq(key))
+            .filter(session::Column::ExpiresAt.gt(now_millis()));
+        let result = within(REQUEST_DEADLINE, update.exec(&self.db)).await?;
+        Ok(result.rows_affected > 0)
+    }
+
+    /// Moves session `key`'s expiry.
+    pub(super) async fn extend(&self, key: &str, expires_at: i64) -> Result<(), DbErr> {
+        let update = session::Entity::update_many()
+            .col_expr(session::Column::ExpiresAt, Expr::value(expires_at))
+            .filter(session::Column::Key.eq(key));
+        within(REQUEST_DEADLINE, update.exec(&self.db)).await?;
+        Ok(())
+    }
+
+    /// Deletes session `key`.
+    pub(super) async fn remove(&self, key: &str) -> Result<(), DbErr> {
+        let delete = session::Entity::delete_by_id(key.to_owned());
+        within(REQUEST_DEADLINE, delete.exec(&self.db)).await?;
+        Ok(())
+    }
+}
+
+/// The state's stored JSON.
+pub(super) fn body_of(state: &State) -> Result<String, serde_json::Error> {
+    serde_json::to_string(state)
+}
+
+/// The state a stored JSON body holds.
+pub(super) fn state_of(body: &str) -> Result<State, LoadError> {
+    serde_json::from_str(body).map_err(|err| LoadError::Deserialization(err.into()))
+}
+
+/// A failed save as the failure of the update it stood in for: an update
+/// whose session was deleted or expired meanwhile (a logout in another
+/// tab) saves its state under a fresh key rather than resurrect the old.
+pub(super) fn saved_to_updated(err: SaveError) -> UpdateError {
+    match err {
+        SaveError::Serialization(err) => UpdateError::Serialization(err),
+        SaveError::Other(err) => UpdateError::Other(err),
+    }
+}
+
+impl SessionStore for DbSessionStore {
+    async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
+        let row = self
+            .load_row(key.as_ref())
+            .await
+            .map_err(|err| LoadError::Other(err.into()))?;
+        row.map(|(body, _)| state_of(&body)).transpose()
+    }
+
+    async fn save(&self, state: State, ttl: &Duration) -> Result<SessionKey, SaveError> {
+        let body = body_of(&state).map_err(|err| SaveError::Serialization(err.into()))?;
+        let key = self
+            .insert(body, expiry(ttl))
             .await
             .map_err(|err| SaveError::Other(err.into()))?;
         SessionKey::try_from(key).map_err(|err| SaveError::Other(err.into()))
@@ -81,39 +154,24 @@ impl SessionStore for DbSessionStore {
         state: State,
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
-        let body =
-            serde_json::to_string(&state).map_err(|err| UpdateError::Serialization(err.into()))?;
-        let update = session::Entity::update_many()
-            .col_expr(session::Column::State, Expr::value(body))
-            .col_expr(session::Column::ExpiresAt, Expr::value(expiry(ttl)))
-            .filter(session::Column::Key.eq(key.as_ref()))
-            .filter(session::Column::ExpiresAt.gt(now_millis()));
-        let result = within(REQUEST_DEADLINE, update.exec(&self.db))
+        let body = body_of(&state).map_err(|err| UpdateError::Serialization(err.into()))?;
+        let found = self
+            .rewrite(key.as_ref(), body, expiry(ttl))
             .await
             .map_err(|err| UpdateError::Other(err.into()))?;
-        if result.rows_affected == 0 {
-            // Deleted or expired meanwhile (a logout in another tab): the
-            // state goes under a fresh key rather than resurrecting the old.
-            return self.save(state, ttl).await.map_err(|err| match err {
-                SaveError::Serialization(err) => UpdateError::Serialization(err),
-                SaveError::Other(err) => UpdateError::Other(err),
-            });
+        if found {
+            Ok(key)
+        } else {
+            self.save(state, ttl).await.map_err(saved_to_updated)
         }
-        Ok(key)
     }
 
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
-        let update = session::Entity::update_many()
-            .col_expr(session::Column::ExpiresAt, Expr::value(expiry(ttl)))
-            .filter(session::Column::Key.eq(key.as_ref()));
-        within(REQUEST_DEADLINE, update.exec(&self.db)).await?;
-        Ok(())
+        Ok(self.extend(key.as_ref(), expiry(ttl)).await?)
     }
 
     async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
-        let delete = session::Entity::delete_by_id(key.as_ref().to_owned());
-        within(REQUEST_DEADLINE, delete.exec(&self.db)).await?;
-        Ok(())
+        Ok(self.remove(key.as_ref()).await?)
     }
 }
 

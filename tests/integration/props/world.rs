@@ -115,6 +115,7 @@ impl World {
 /// An HTTP client on `browser`'s cookie jar that does not follow redirects.
 pub(super) fn client_of(browser: &Browser) -> reqwest::Client {
     reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
         .cookie_provider(browser.jar.clone())
         .redirect(reqwest::redirect::Policy::none())
         .build()

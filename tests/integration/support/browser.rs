@@ -1,7 +1,7 @@
 //! A browser stand-in: one cookie jar, no automatic redirects, and the
 //! CSRF token read from the page like a person's browser would submit it.
 
-use std::{net::IpAddr, sync::Arc};
+use std::{net::IpAddr, sync::Arc, time::Duration};
 
 use reqwest::{
     Client, Response, Url,
@@ -11,6 +11,9 @@ use reqwest::{
 };
 
 use super::{PASSWORD, TestSocket};
+
+/// The longest any one request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One user agent with its own cookies, as an incognito window.
 pub struct Browser {
@@ -36,7 +39,10 @@ impl Browser {
 
     fn with(address: &str, builder: reqwest::ClientBuilder) -> Self {
         let jar = Arc::new(Jar::default());
+        // A server that never answers fails its test in seconds, naming
+        // the request, rather than hanging the whole run.
         let client = builder
+            .timeout(REQUEST_TIMEOUT)
             .cookie_provider(jar.clone())
             .redirect(Policy::none())
             .build()

@@ -6,7 +6,7 @@ use futures_util::{SinkExt, StreamExt};
 use presence::live::protocol::ServerFrame;
 use tokio::net::TcpStream;
 use tokio_tungstenite::{
-    MaybeTlsStream, WebSocketStream,
+    MaybeTlsStream, WebSocketStream, connect_async,
     tungstenite::{
         self, Message,
         client::IntoClientRequest,
@@ -16,6 +16,9 @@ use tokio_tungstenite::{
 };
 
 use super::Browser;
+
+/// The longest a handshake may take.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long a test waits for something that should happen.
 pub const PATIENCE: Duration = Duration::from_secs(5);
@@ -74,7 +77,11 @@ impl TestSocket {
                 .headers_mut()
                 .insert("user-agent", HeaderValue::from_str(agent).expect("agent"));
         }
-        match tokio_tungstenite::connect_async(request).await {
+        let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, connect_async(request));
+        match handshake
+            .await
+            .expect("the WebSocket handshake took over 30 s")
+        {
             Ok((stream, _)) => Ok(Self { stream }),
             Err(tungstenite::Error::Http(response)) => Err(response.status()),
             Err(other) => panic!("WebSocket connect failed: {other}"),
