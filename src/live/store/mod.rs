@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 pub use self::rows::{clear_all, clear_node, mark_seen};
 use self::{
     behind::Job,
-    rows::{replace_node, write},
+    rows::{Ids, replace_node, write},
     writer::{Call, Input, Target},
 };
 
@@ -50,6 +50,7 @@ pub struct PresenceStore {
 /// The `LoggedInUser` rows of one node, as a writer's target.
 struct Rows {
     db: DatabaseConnection,
+    ids: Ids,
     node_id: String,
     hub: Hub,
 }
@@ -63,6 +64,7 @@ impl Target for Rows {
 
     fn write(&self, job: Job<Username, Option<Attendance>>) -> Call {
         let db = self.db.clone();
+        let ids = self.ids.clone();
         let node_id = self.node_id.clone();
         Box::pin(async move {
             let at = now_millis();
@@ -72,9 +74,9 @@ impl Target for Rows {
                     .iter()
                     .filter_map(|(user, state)| Some((user.clone(), (*state)?)))
                     .collect();
-                replace_node(&db, &node_id, &online, at).await?;
+                replace_node(&db, &ids, &node_id, &online, at).await?;
             }
-            write(&db, &node_id, &job.states, at).await
+            write(&db, &ids, &node_id, &job.states, at).await
         })
     }
 
@@ -98,7 +100,13 @@ impl PresenceStore {
     /// Starts the writer for `node_id`'s rows. Written changes go back to
     /// `hub`; failures show in `reports`.
     pub fn spawn(db: DatabaseConnection, node_id: String, hub: Hub, reports: Reports) -> Self {
-        let commands = writer::spawn(Rows { db, node_id, hub }, reports);
+        let rows = Rows {
+            db,
+            ids: Ids::new(),
+            node_id,
+            hub,
+        };
+        let commands = writer::spawn(rows, reports);
         Self { commands }
     }
 

@@ -2,8 +2,14 @@
 //!
 //! Each function takes a connection and does one job; the writer task in
 //! the parent module decides when to call them.
+//!
+//! Rows are keyed by account id, the hub knows users by name: [`Ids`]
+//! remembers the id of each name once looked up (an account keeps both
+//! for life), so that the write of an activity flip is one statement.
 
 use std::collections::BTreeMap;
+
+use moka::sync::Cache;
 
 use entity::{logged_in_user, user};
 use sea_orm::{
@@ -22,7 +28,55 @@ use crate::{
 /// Bind parameters per statement stay well under every backend's limit.
 const CHUNK: usize = 500;
 
-/// Applies the latest state of each user in one transaction.
+/// The most account ids [`Ids`] keeps: more than the users online at once
+/// on one node; beyond it the least recently used are looked up again.
+pub const MAX_IDS: u64 = 1 << 18;
+
+/// Account ids by username, as looked up so far. An account's id and name
+/// never change, so what is remembered stays true.
+#[derive(Clone)]
+pub(super) struct Ids(Cache<Username, i64>);
+
+impl Ids {
+    pub(super) fn new() -> Self {
+        Self(Cache::new(MAX_IDS))
+    }
+
+    /// The ids of those of `names` that are accounts, asking the database
+    /// only for names not remembered.
+    async fn of<'a>(
+        &self,
+        db: &DatabaseConnection,
+        names: &[&'a Username],
+    ) -> Result<Vec<(i64, &'a Username)>, DbErr> {
+        let mut found = Vec::with_capacity(names.len());
+        let mut unknown = Vec::new();
+        for &name in names {
+            match self.0.get(name) {
+                Some(id) => found.push((id, name)),
+                None => unknown.push(name),
+            }
+        }
+        for chunk in unknown.chunks(CHUNK) {
+            let ids: BTreeMap<String, i64> = user_ids(db, chunk)
+                .await?
+                .into_iter()
+                .map(|(id, name)| (name, id))
+                .collect();
+            for &name in chunk {
+                if let Some(&id) = ids.get(name.as_str()) {
+                    self.0.insert(name.clone(), id);
+                    found.push((id, name));
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Applies the latest state of each user in one transaction, or in one
+/// statement when that is all it takes (only users online, a few hundred
+/// at most: the usual write, an activity flip or a few).
 ///
 /// Ids are looked up before the transaction begins, so that its first
 /// statement is a write: on SQLite a transaction that reads and then
@@ -30,6 +84,7 @@ const CHUNK: usize = 500;
 /// between, while one that starts by writing simply waits its turn.
 pub(super) async fn write(
     db: &DatabaseConnection,
+    ids: &Ids,
     node_id: &str,
     states: &BTreeMap<Username, Option<Attendance>>,
     now: i64,
@@ -43,10 +98,17 @@ pub(super) async fn write(
         .filter(|(_, state)| state.is_none())
         .map(|(user, _)| user)
         .collect();
-    let online_rows = with_ids(db, &online).await?;
-    let mut offline_ids = Vec::new();
-    for names in offline.chunks(CHUNK) {
-        offline_ids.extend(user_ids(db, names).await?.into_iter().map(|(id, _)| id));
+    let online_rows = with_ids(db, ids, &online).await?;
+    let offline_ids: Vec<i64> = ids
+        .of(db, &offline)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    if offline_ids.is_empty() && online_rows.len() <= CHUNK {
+        // One statement is atomic on its own: no BEGIN and COMMIT, each a
+        // round trip to the database.
+        return upsert_rows(db, node_id, &online_rows, now).await;
     }
 
     let txn = db.begin().await?;
@@ -71,20 +133,17 @@ pub(super) async fn write(
 /// The account ids of `users`, each with how they attend.
 async fn with_ids(
     db: &DatabaseConnection,
+    ids: &Ids,
     users: &[(&Username, Attendance)],
 ) -> Result<Vec<(i64, Attendance)>, DbErr> {
-    let attendance: BTreeMap<&str, Attendance> = users
-        .iter()
-        .map(|(user, attendance)| (user.as_str(), *attendance))
-        .collect();
+    let attendance: BTreeMap<&Username, Attendance> = users.iter().copied().collect();
     let names: Vec<&Username> = users.iter().map(|(user, _)| *user).collect();
-    let mut rows = Vec::new();
-    for chunk in names.chunks(CHUNK) {
-        for (id, name) in user_ids(db, chunk).await? {
-            rows.extend(attendance.get(name.as_str()).map(|a| (id, *a)));
-        }
-    }
-    Ok(rows)
+    Ok(ids
+        .of(db, &names)
+        .await?
+        .into_iter()
+        .filter_map(|(id, name)| Some((id, *attendance.get(name)?)))
+        .collect())
 }
 
 /// Inserts `(user, node_id)` rows with how each user attends, updating
@@ -143,12 +202,13 @@ async fn user_ids(
 /// Makes `node_id`'s rows exactly `users`, with how each attends.
 pub(super) async fn replace_node(
     db: &DatabaseConnection,
+    ids: &Ids,
     node_id: &str,
     users: &[(Username, Attendance)],
     now: i64,
 ) -> Result<(), DbErr> {
     let users: Vec<(&Username, Attendance)> = users.iter().map(|(u, a)| (u, *a)).collect();
-    let rows = with_ids(db, &users).await?;
+    let rows = with_ids(db, ids, &users).await?;
     let txn = db.begin().await?;
     logged_in_user::Entity::delete_many()
         .filter(logged_in_user::Column::NodeId.eq(node_id))
@@ -189,3 +249,6 @@ pub async fn clear_all(db: &DatabaseConnection) -> Result<u64, DbErr> {
     let result = logged_in_user::Entity::delete_many().exec(db).await?;
     Ok(result.rows_affected)
 }
+
+#[cfg(test)]
+mod tests;
