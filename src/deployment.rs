@@ -18,7 +18,7 @@ use crate::{
         hub::{Hub, Reach},
         store,
     },
-    sessions::{self, DbSessionStore, RememberedSessions, SessionBackend},
+    sessions::{self, SessionBackend},
     shared_redis::SharedRedis,
     throttle::Throttle,
 };
@@ -92,10 +92,9 @@ impl Deployment {
     /// out at any time, so every load asks the table.
     pub fn session_store(&self, db: &DatabaseConnection) -> SessionBackend {
         sessions::spawn_purger(db.clone());
-        let store = DbSessionStore::new(db.clone());
         match self {
-            Self::SingleNode => SessionBackend::Remembered(RememberedSessions::new(store)),
-            Self::Cluster { .. } => SessionBackend::Database(store),
+            Self::SingleNode => SessionBackend::remembered(db.clone()),
+            Self::Cluster { .. } => SessionBackend::in_table(db.clone()),
         }
     }
 

@@ -1,12 +1,10 @@
-//! Sessions in the shared database, on a single node or a cluster.
-//!
-//! [`DbSessionStore`] implements actix-session's `SessionStore` over the
-//! sea-orm `session` table. [`purge_expired`] removes rows past their
-//! expiry; startup runs it periodically.
+//! The `session` table, shared by every node: one small function per
+//! call the session store makes, and [`purge_expired`], which startup
+//! runs periodically to remove rows past their expiry.
 
 use std::{collections::HashMap, time::Duration as StdDuration};
 
-use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_session::storage::{LoadError, SaveError, UpdateError};
 use actix_web::cookie::time::Duration;
 use entity::session;
 use sea_orm::{
@@ -28,14 +26,14 @@ pub const PURGE_EVERY: StdDuration = StdDuration::from_secs(600);
 /// The session state type of actix-session.
 pub(super) type State = HashMap<String, String>;
 
-/// actix-session's `SessionStore` over the `session` table.
+/// The `session` table of one database.
 #[derive(Clone)]
-pub struct DbSessionStore {
+pub struct SessionTable {
     db: DatabaseConnection,
 }
 
-impl DbSessionStore {
-    /// A store over `db`.
+impl SessionTable {
+    /// The table of `db`.
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
     }
@@ -46,12 +44,10 @@ pub(super) fn expiry(ttl: &Duration) -> i64 {
     now_millis().saturating_add(i64::try_from(ttl.whole_milliseconds()).unwrap_or(i64::MAX))
 }
 
-/// The row-level calls, shared with the
-/// [`RememberedSessions`](super::remembered::RememberedSessions) in front
-/// of this store: each takes the state as its stored JSON `body` and the
-/// expiry as Unix ms, so that a caller that keeps a copy keeps exactly
-/// what was written.
-impl DbSessionStore {
+/// Each call takes the state as its stored JSON `body` and the expiry as
+/// Unix ms, so that the memory in front of the table keeps exactly what
+/// was written.
+impl SessionTable {
     /// The body and expiry of the live session `key`, if any.
     pub(super) async fn load_row(&self, key: &str) -> Result<Option<(String, i64)>, DbErr> {
         let query = session::Entity::find_by_id(key.to_owned())
@@ -127,51 +123,6 @@ pub(super) fn saved_to_updated(err: SaveError) -> UpdateError {
     match err {
         SaveError::Serialization(err) => UpdateError::Serialization(err),
         SaveError::Other(err) => UpdateError::Other(err),
-    }
-}
-
-impl SessionStore for DbSessionStore {
-    async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
-        let row = self
-            .load_row(key.as_ref())
-            .await
-            .map_err(|err| LoadError::Other(err.into()))?;
-        row.map(|(body, _)| state_of(&body)).transpose()
-    }
-
-    async fn save(&self, state: State, ttl: &Duration) -> Result<SessionKey, SaveError> {
-        let body = body_of(&state).map_err(|err| SaveError::Serialization(err.into()))?;
-        let key = self
-            .insert(body, expiry(ttl))
-            .await
-            .map_err(|err| SaveError::Other(err.into()))?;
-        SessionKey::try_from(key).map_err(|err| SaveError::Other(err.into()))
-    }
-
-    async fn update(
-        &self,
-        key: SessionKey,
-        state: State,
-        ttl: &Duration,
-    ) -> Result<SessionKey, UpdateError> {
-        let body = body_of(&state).map_err(|err| UpdateError::Serialization(err.into()))?;
-        let found = self
-            .rewrite(key.as_ref(), body, expiry(ttl))
-            .await
-            .map_err(|err| UpdateError::Other(err.into()))?;
-        if found {
-            Ok(key)
-        } else {
-            self.save(state, ttl).await.map_err(saved_to_updated)
-        }
-    }
-
-    async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
-        Ok(self.extend(key.as_ref(), expiry(ttl)).await?)
-    }
-
-    async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
-        Ok(self.remove(key.as_ref()).await?)
     }
 }
 

@@ -12,60 +12,89 @@
 //! lost with it.
 //!
 //! [`SessionBackend`] is the one `SessionStore` the middleware is built
-//! with, whichever mode the process runs in: on a single node the
-//! database with what it holds [`remembered`] in memory, so a logged-in
-//! request loads its session with no query; in a cluster, where any node
-//! may log a session out, the database alone.
+//! with, whichever mode the process runs in: the [`database`] table, with
+//! what it holds [`remembered`] in memory on a single node, so that a
+//! logged-in request loads its session with no query. In a cluster,
+//! where any node may log a session out, the memory is off.
 
 pub mod database;
 pub mod remembered;
 
+use std::sync::Arc;
+
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
+use sea_orm::DatabaseConnection;
 
-pub use self::{
-    database::{DbSessionStore, PURGE_EVERY, purge_expired, spawn_purger},
-    remembered::RememberedSessions,
+pub use self::database::{PURGE_EVERY, SessionTable, purge_expired, spawn_purger};
+use self::{
+    database::{State, body_of, expiry, saved_to_updated, state_of},
+    remembered::{MAX_BYTES, Recollection},
 };
-use database::State;
+use crate::db::now_millis;
 
-/// The session store of this process.
+/// The session store of this process: the table, and what this node
+/// remembers of it.
 #[derive(Clone)]
-pub enum SessionBackend {
-    /// Sessions in the shared database (a cluster).
-    Database(DbSessionStore),
-    /// Sessions in the database, remembered by the one node that writes
-    /// them.
-    Remembered(RememberedSessions),
+pub struct SessionBackend {
+    table: SessionTable,
+    memory: Recollection,
 }
 
 impl SessionBackend {
-    /// Whether the store can keep a session now. The database store always
-    /// can (a failing query fails its request on its own).
-    pub fn is_ready(&self) -> bool {
-        match self {
-            Self::Database(_) | Self::Remembered(_) => true,
+    /// The sessions of `db`, every load asking the table (a cluster node).
+    pub fn in_table(db: DatabaseConnection) -> Self {
+        Self {
+            table: SessionTable::new(db),
+            memory: Recollection::off(),
         }
     }
-}
 
-/// Calls `$call` on whichever store `$backend` is.
-macro_rules! on_store {
-    ($backend:expr, $store:ident => $call:expr) => {
-        match $backend {
-            SessionBackend::Database($store) => $call.await,
-            SessionBackend::Remembered($store) => $call.await,
+    /// The sessions of `db`, remembered in at most [`MAX_BYTES`] (a single
+    /// node, the table's only writer).
+    pub fn remembered(db: DatabaseConnection) -> Self {
+        Self {
+            table: SessionTable::new(db),
+            memory: Recollection::new(MAX_BYTES),
         }
-    };
+    }
+
+    /// Whether the store can keep a session now. It always can (a failing
+    /// query fails its request on its own).
+    pub fn is_ready(&self) -> bool {
+        true
+    }
 }
 
 impl SessionStore for SessionBackend {
     async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
-        on_store!(self, store => store.load(key))
+        let key = key.as_ref();
+        if let Some(known) = self.memory.recall(key, now_millis()) {
+            return known.map(|body| state_of(&body)).transpose();
+        }
+        let row = self
+            .table
+            .load_row(key)
+            .await
+            .map_err(|err| LoadError::Other(err.into()))?;
+        let Some((body, expires_at)) = row else {
+            return Ok(None);
+        };
+        let state = state_of(&body)?;
+        self.memory.loaded(key, Arc::from(body), expires_at);
+        Ok(Some(state))
     }
 
     async fn save(&self, state: State, ttl: &Duration) -> Result<SessionKey, SaveError> {
-        on_store!(self, store => store.save(state, ttl))
+        let body = body_of(&state).map_err(|err| SaveError::Serialization(err.into()))?;
+        let expires_at = expiry(ttl);
+        let key = self
+            .table
+            .insert(body.clone(), expires_at)
+            .await
+            .map_err(|err| SaveError::Other(err.into()))?;
+        self.memory.wrote(&key, Arc::from(body), expires_at);
+        SessionKey::try_from(key).map_err(|err| SaveError::Other(err.into()))
     }
 
     async fn update(
@@ -74,14 +103,51 @@ impl SessionStore for SessionBackend {
         state: State,
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
-        on_store!(self, store => store.update(key, state, ttl))
+        let body = body_of(&state).map_err(|err| UpdateError::Serialization(err.into()))?;
+        let expires_at = expiry(ttl);
+        match self
+            .table
+            .rewrite(key.as_ref(), body.clone(), expires_at)
+            .await
+        {
+            Ok(true) => {
+                self.memory.wrote(key.as_ref(), Arc::from(body), expires_at);
+                Ok(key)
+            }
+            Ok(false) => {
+                // Logged out or expired meanwhile (a logout in another
+                // tab): it stays gone, and the state goes under a fresh key.
+                self.memory.gone(key.as_ref());
+                self.save(state, ttl).await.map_err(saved_to_updated)
+            }
+            Err(err) => {
+                self.memory.unsure(key.as_ref());
+                Err(UpdateError::Other(err.into()))
+            }
+        }
     }
 
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
-        on_store!(self, store => store.update_ttl(key, ttl))
+        let expires_at = expiry(ttl);
+        match self.table.extend(key.as_ref(), expires_at).await {
+            Ok(()) => {
+                self.memory.extended(key.as_ref(), expires_at);
+                Ok(())
+            }
+            Err(err) => {
+                self.memory.unsure(key.as_ref());
+                Err(err.into())
+            }
+        }
     }
 
     async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
-        on_store!(self, store => store.delete(key))
+        // The mark first: a load racing this delete must not find the
+        // session in memory after it, whether or not the row goes.
+        self.memory.gone(key.as_ref());
+        Ok(self.table.remove(key.as_ref()).await?)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,5 @@
-//! Sessions remembered in this process's memory, in front of the
-//! database, on a single node.
+//! [`Recollection`]: the sessions a single node remembers, in front of
+//! the `session` table.
 //!
 //! Every request of a logged-in user loads its session: each page, and
 //! each socket's handshake. A load from the database is a round trip to
@@ -8,12 +8,11 @@
 //! of opening a socket (BENCHMARKS.md, "the zero-database experiment").
 //!
 //! On a single node this process is the only writer of the `session`
-//! table, so what it wrote last is what the table holds. The
-//! [`RememberedSessions`] store writes through to the database, as
-//! before, and answers loads from memory: a session it saved, or loaded
-//! once, loads again with no query. In a cluster any node may log a
-//! session out, so there every load asks the database (see
-//! `Deployment::session_store`).
+//! table, so what it wrote last is what the table holds: the session
+//! store writes through to the table, as before, and answers loads from
+//! memory, so a session it saved, or loaded once, loads again with no
+//! query. In a cluster any node may log a session out, so there the
+//! memory is [`Recollection::off`] and every load asks the table.
 //!
 //! Three rules keep memory as right as the table:
 //! - A write reaches the database first and memory after: a failed write
@@ -26,14 +25,9 @@
 //!   forgotten. A forgotten session is only slower: its next load asks
 //!   the database again.
 
-use std::{sync::Arc, time::Duration as StdDuration};
+use std::{sync::Arc, time::Duration};
 
-use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
-use actix_web::cookie::time::Duration;
 use moka::{ops::compute::Op, policy::EvictionPolicy, sync::Cache};
-
-use super::database::{DbSessionStore, State, body_of, expiry, saved_to_updated, state_of};
-use crate::db::now_millis;
 
 /// The most memory kept: keys and stored states, plus a fixed allowance
 /// per entry for the cache's own bookkeeping. A login's state is about
@@ -42,7 +36,7 @@ pub const MAX_BYTES: u64 = 32 * 1024 * 1024;
 
 /// A session unused for this long is forgotten (it stays in the
 /// database).
-pub const FORGET_AFTER: StdDuration = StdDuration::from_secs(3600);
+pub const FORGET_AFTER: Duration = Duration::from_secs(3600);
 
 /// Bytes charged per entry beyond its key and state.
 const ENTRY_OVERHEAD: u32 = 96;
@@ -57,14 +51,21 @@ pub(super) enum Memory {
     Gone,
 }
 
-/// What this node knows of the session table, for the keys it has seen.
+/// What this node knows of the session table, for the keys it has seen;
+/// nothing at all when off.
 #[derive(Clone)]
-pub(super) struct Recollection {
-    cache: Cache<Arc<str>, Memory>,
+pub struct Recollection {
+    cache: Option<Cache<Arc<str>, Memory>>,
 }
 
 impl Recollection {
-    pub(super) fn new(max_bytes: u64) -> Self {
+    /// No memory: every load asks the table (a cluster node).
+    pub fn off() -> Self {
+        Self { cache: None }
+    }
+
+    /// At most `max_bytes` of sessions remembered (a single node).
+    pub fn new(max_bytes: u64) -> Self {
         let cache = Cache::builder()
             .max_capacity(max_bytes)
             .weigher(|key: &Arc<str>, memory: &Memory| {
@@ -81,13 +82,22 @@ impl Recollection {
             .eviction_policy(EvictionPolicy::lru())
             .time_to_idle(FORGET_AFTER)
             .build();
-        Self { cache }
+        Self { cache: Some(cache) }
+    }
+
+    /// `key`'s entry, to change under its lock, when memory is on.
+    fn entry(&self, key: &str, change: impl FnOnce(Option<Memory>) -> Op<Memory>) {
+        if let Some(cache) = &self.cache {
+            cache
+                .entry(Arc::from(key))
+                .and_compute_with(|known| change(known.map(|entry| entry.into_value())));
+        }
     }
 
     /// What memory holds for `key`: `Some(None)` for a session that is
     /// gone or has expired, `None` when memory does not know.
     pub(super) fn recall(&self, key: &str, now: i64) -> Option<Option<Arc<str>>> {
-        match self.cache.get(key)? {
+        match self.cache.as_ref()?.get(key)? {
             Memory::Live { body, expires_at } if expires_at > now => Some(Some(body)),
             Memory::Live { .. } | Memory::Gone => Some(None),
         }
@@ -96,150 +106,43 @@ impl Recollection {
     /// `key` was just read from the table: remembered, unless memory
     /// learned something newer meanwhile (a write, or a logout).
     pub(super) fn loaded(&self, key: &str, body: Arc<str>, expires_at: i64) {
-        self.cache
-            .entry(Arc::from(key))
-            .and_compute_with(|known| match known {
-                None => Op::Put(Memory::Live { body, expires_at }),
-                Some(_) => Op::Nop,
-            });
+        self.entry(key, |known| match known {
+            None => Op::Put(Memory::Live { body, expires_at }),
+            Some(_) => Op::Nop,
+        });
     }
 
     /// `key` was just written to the table: remembered as written, unless
     /// it was logged out meanwhile.
     pub(super) fn wrote(&self, key: &str, body: Arc<str>, expires_at: i64) {
-        self.cache.entry(Arc::from(key)).and_compute_with(|known| {
-            match known.map(|entry| entry.into_value()) {
-                Some(Memory::Gone) => Op::Nop,
-                _ => Op::Put(Memory::Live { body, expires_at }),
-            }
+        self.entry(key, |known| match known {
+            Some(Memory::Gone) => Op::Nop,
+            _ => Op::Put(Memory::Live { body, expires_at }),
         });
     }
 
     /// `key`'s expiry moved in the table.
     pub(super) fn extended(&self, key: &str, expires_at: i64) {
-        self.cache.entry(Arc::from(key)).and_compute_with(|known| {
-            match known.map(|entry| entry.into_value()) {
-                Some(Memory::Live { body, .. }) => Op::Put(Memory::Live { body, expires_at }),
-                _ => Op::Nop,
-            }
+        self.entry(key, |known| match known {
+            Some(Memory::Live { body, .. }) => Op::Put(Memory::Live { body, expires_at }),
+            _ => Op::Nop,
         });
     }
 
     /// A write of `key` failed: what the table holds is no longer known
     /// (a logout mark stays).
     pub(super) fn unsure(&self, key: &str) {
-        self.cache.entry(Arc::from(key)).and_compute_with(|known| {
-            match known.map(|entry| entry.into_value()) {
-                Some(Memory::Live { .. }) => Op::Remove,
-                _ => Op::Nop,
-            }
+        self.entry(key, |known| match known {
+            Some(Memory::Live { .. }) => Op::Remove,
+            _ => Op::Nop,
         });
     }
 
     /// `key` is logged out.
     pub(super) fn gone(&self, key: &str) {
-        self.cache.insert(Arc::from(key), Memory::Gone);
-    }
-}
-
-/// The session store of a single node: the database, with what it holds
-/// remembered.
-#[derive(Clone)]
-pub struct RememberedSessions {
-    db: DbSessionStore,
-    memory: Recollection,
-}
-
-impl RememberedSessions {
-    /// The sessions of `db`, remembered in at most [`MAX_BYTES`].
-    pub fn new(db: DbSessionStore) -> Self {
-        Self {
-            db,
-            memory: Recollection::new(MAX_BYTES),
+        if let Some(cache) = &self.cache {
+            cache.insert(Arc::from(key), Memory::Gone);
         }
-    }
-}
-
-impl SessionStore for RememberedSessions {
-    async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
-        let key = key.as_ref();
-        if let Some(known) = self.memory.recall(key, now_millis()) {
-            return known.map(|body| state_of(&body)).transpose();
-        }
-        let row = self
-            .db
-            .load_row(key)
-            .await
-            .map_err(|err| LoadError::Other(err.into()))?;
-        let Some((body, expires_at)) = row else {
-            return Ok(None);
-        };
-        let state = state_of(&body)?;
-        self.memory.loaded(key, Arc::from(body), expires_at);
-        Ok(Some(state))
-    }
-
-    async fn save(&self, state: State, ttl: &Duration) -> Result<SessionKey, SaveError> {
-        let body = body_of(&state).map_err(|err| SaveError::Serialization(err.into()))?;
-        let expires_at = expiry(ttl);
-        let key = self
-            .db
-            .insert(body.clone(), expires_at)
-            .await
-            .map_err(|err| SaveError::Other(err.into()))?;
-        self.memory.wrote(&key, Arc::from(body), expires_at);
-        SessionKey::try_from(key).map_err(|err| SaveError::Other(err.into()))
-    }
-
-    async fn update(
-        &self,
-        key: SessionKey,
-        state: State,
-        ttl: &Duration,
-    ) -> Result<SessionKey, UpdateError> {
-        let body = body_of(&state).map_err(|err| UpdateError::Serialization(err.into()))?;
-        let expires_at = expiry(ttl);
-        match self
-            .db
-            .rewrite(key.as_ref(), body.clone(), expires_at)
-            .await
-        {
-            Ok(true) => {
-                self.memory.wrote(key.as_ref(), Arc::from(body), expires_at);
-                Ok(key)
-            }
-            Ok(false) => {
-                // Logged out or expired meanwhile: it stays gone, and the
-                // state goes under a fresh key.
-                self.memory.gone(key.as_ref());
-                self.save(state, ttl).await.map_err(saved_to_updated)
-            }
-            Err(err) => {
-                self.memory.unsure(key.as_ref());
-                Err(UpdateError::Other(err.into()))
-            }
-        }
-    }
-
-    async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
-        let expires_at = expiry(ttl);
-        match self.db.extend(key.as_ref(), expires_at).await {
-            Ok(()) => {
-                self.memory.extended(key.as_ref(), expires_at);
-                Ok(())
-            }
-            Err(err) => {
-                self.memory.unsure(key.as_ref());
-                Err(err.into())
-            }
-        }
-    }
-
-    async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
-        // The mark first: a load racing this delete must not find the
-        // session in memory after it, whether or not the row goes.
-        self.memory.gone(key.as_ref());
-        Ok(self.db.remove(key.as_ref()).await?)
     }
 }
 
