@@ -9,9 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use moka::sync::Cache;
-
 use entity::{logged_in_user, user};
+use moka::sync::Cache;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
     Set, TransactionTrait,
