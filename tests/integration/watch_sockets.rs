@@ -81,6 +81,9 @@ async fn a_page_opened_with_watch_gets_a_snapshot_of_nobody_then_the_counts() {
     let app = spawn_app().await;
     let (_ann, _ann_page) = app.observer("ann").await;
     let obs = app.logged_in("obs").await;
+    // The login's own announcement first: a page hears about its own user
+    // even when it does not watch them, and that frame is not this test's.
+    app.wait_online(&["ann", "obs"]).await;
     let mut page = TestSocket::open_watching(&obs).await;
     match page.frame().await {
         ServerFrame::Snapshot {
