@@ -26,17 +26,12 @@ pub const PURGE_EVERY: StdDuration = StdDuration::from_secs(600);
 /// The session state type of actix-session.
 pub(super) type State = HashMap<String, String>;
 
-/// The `session` table of one database.
+/// The `session` table of one database. Each call takes the state as its
+/// stored JSON `body` and the expiry as Unix ms, so that the memory in
+/// front of the table keeps exactly what was written.
 #[derive(Clone)]
 pub struct SessionTable {
     db: DatabaseConnection,
-}
-
-impl SessionTable {
-    /// The table of `db`.
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
-    }
 }
 
 /// When a session given `ttl` from now expires (Unix ms).
@@ -44,10 +39,12 @@ pub(super) fn expiry(ttl: &Duration) -> i64 {
     now_millis().saturating_add(i64::try_from(ttl.whole_milliseconds()).unwrap_or(i64::MAX))
 }
 
-/// Each call takes the state as its stored JSON `body` and the expiry as
-/// Unix ms, so that the memory in front of the table keeps exactly what
-/// was written.
 impl SessionTable {
+    /// The table of `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
     /// The body and expiry of the live session `key`, if any.
     pub(super) async fn load_row(&self, key: &str) -> Result<Option<(String, i64)>, DbErr> {
         let query = session::Entity::find_by_id(key.to_owned())

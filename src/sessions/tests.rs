@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use entity::session;
-use sea_orm::EntityTrait;
+use sea_orm::{ConnectionTrait, EntityTrait};
 
 use super::*;
 use crate::db;
@@ -113,5 +113,35 @@ async fn a_cluster_nodes_store_asks_the_table_on_every_load() {
     assert_eq!(store.load(&key).await.expect("load"), Some(state("a")));
     // Another node logs the session out.
     empty_the_table(&db).await;
+    assert_eq!(store.load(&key).await.expect("load"), None);
+}
+
+/// The database fails every call from now on: its table is gone.
+async fn break_the_table(db: &DatabaseConnection) {
+    db.execute_unprepared("DROP TABLE session")
+        .await
+        .expect("drop the table");
+}
+
+#[actix_web::test]
+async fn an_update_the_database_refuses_leaves_no_stale_copy_in_memory() {
+    let db = database().await;
+    let store = SessionBackend::remembered(db.clone());
+    let key = store.save(state("a"), &ttl()).await.expect("save");
+    let copy = SessionKey::try_from(key.as_ref().to_owned()).expect("key");
+    break_the_table(&db).await;
+    assert!(store.update(key, state("b"), &ttl()).await.is_err());
+    // Memory no longer answers for the key: the load asks the failing
+    // database rather than return state "a" the table may not hold.
+    assert!(store.load(&copy).await.is_err());
+}
+
+#[actix_web::test]
+async fn a_logout_whose_delete_fails_still_refuses_the_session_on_this_node() {
+    let db = database().await;
+    let store = SessionBackend::remembered(db.clone());
+    let key = store.save(state("a"), &ttl()).await.expect("save");
+    break_the_table(&db).await;
+    assert!(store.delete(&key).await.is_err());
     assert_eq!(store.load(&key).await.expect("load"), None);
 }
