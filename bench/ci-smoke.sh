@@ -43,6 +43,7 @@ smoke() {
 
 start_presence "$BENCH_TMP/presence" "$BENCH_TMP/db" 4
 smoke connect connect --sockets 500 --hold-secs 1
+smoke connect-page connect --sockets 300 --hold-secs 1 --page
 smoke fanout fanout --observers 300 --rounds 10 --pause-ms 50
 smoke storm storm --observers 200 --togglers 4 --secs 8
 smoke login-storm login-storm --observers 200 --rounds 3 --blocks 2 --login-concurrency 2

@@ -208,6 +208,10 @@ for mode in "${MODES[@]}"; do
     connect)
         run_mode connect 4 0 fast --sockets "$P_CONNECT_SOCKETS" \
             -- --sockets "$B_CONNECT_SOCKETS"
+        # presence's own page opens `/users/?watch`: a snapshot of nobody
+        # rather than of everyone online (Node and Django ignore the query).
+        on_presence connect-5p-presence-page 4 0 --label "presence (page's socket)" \
+            connect --sockets "$P_CONNECT_SOCKETS" --page
         start_floor "$BENCH_TMP/ws-floor"
         measure connect-6-ws-floor --label "ws-floor (stack alone)" \
             connect --sockets "$P_CONNECT_SOCKETS"

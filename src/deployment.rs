@@ -21,6 +21,7 @@ use crate::{
     sessions::{self, SessionBackend},
     shared_redis::SharedRedis,
     throttle::Throttle,
+    users::{self, AccountMemory},
 };
 
 /// How this process shares presence.
@@ -95,6 +96,16 @@ impl Deployment {
         match self {
             Self::SingleNode => SessionBackend::remembered(db.clone()),
             Self::Cluster { .. } => SessionBackend::in_table(db.clone()),
+        }
+    }
+
+    /// What this node remembers of accounts: on a single node, the only
+    /// writer of profiles, everything it read or wrote; in a cluster,
+    /// where another node may change a profile, nothing.
+    pub fn account_memory(&self) -> AccountMemory {
+        match self {
+            Self::SingleNode => AccountMemory::new(users::memory::MAX_ACCOUNTS),
+            Self::Cluster { .. } => AccountMemory::off(),
         }
     }
 

@@ -44,7 +44,8 @@
 //! - [`deployment`]: one node or a cluster: what differs between the two.
 //! - [`testkit`] (feature `testkit`): stand-in sessions and a hub to drive
 //!   them, for tests outside the crate.
-//! - [`users`]: data access for accounts and the rendered directory.
+//! - [`users`]: data access for accounts and the rendered directory, and
+//!   what a single node remembers of accounts.
 //! - [`sessions`]: the actix-session store over the sea-orm `session` table,
 //!   remembered in memory on a single node.
 //! - [`auth`]: usernames, passwords (hashed off the event loops, behind a

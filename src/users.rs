@@ -2,9 +2,12 @@
 //!
 //! Handlers never build SQL: they call these small functions, which take a
 //! `&DatabaseConnection` and speak in domain types. The listings behind the
-//! user list and its search live in [`directory`].
+//! user list and its search live in [`directory`]; what a single node
+//! remembers of accounts, so a request's user costs no query, in
+//! [`memory`].
 
 pub mod directory;
+pub mod memory;
 
 use entity::user;
 use sea_orm::{
@@ -14,6 +17,7 @@ use sea_orm::{
 };
 
 pub use directory::{Listed, PAGE_SIZE, Page};
+pub use memory::AccountMemory;
 
 use crate::{
     auth::{Username, username::fold},
@@ -102,11 +106,37 @@ pub async fn replace_password_hash(
     Ok(result.rows_affected == 1)
 }
 
-/// The account with this id. Every authenticated request (a WebSocket
-/// upgrade too) asks this, so it answers within [`REQUEST_DEADLINE`].
+/// The account with this id, within [`REQUEST_DEADLINE`].
 pub async fn find_by_id(db: &DatabaseConnection, id: i64) -> Result<Option<user::Model>, DbErr> {
     let query = user::Entity::find_by_id(id);
     within(REQUEST_DEADLINE, crate::lookup::by_unique_key(query, db)).await
+}
+
+/// Account `id`'s name and chosen profile: from `memory` when it knows
+/// them, else from the table (and then remembered). Every authenticated
+/// request, each WebSocket upgrade too, asks this. `None` for an id with
+/// no account, or one whose stored name no longer parses.
+pub async fn name_and_profile(
+    db: &DatabaseConnection,
+    memory: &AccountMemory,
+    id: i64,
+) -> Result<Option<(Username, Profile)>, DbErr> {
+    if let Some(known) = memory.recall(id) {
+        return Ok(Some(known));
+    }
+    let Some(row) = find_by_id(db, id).await? else {
+        return Ok(None);
+    };
+    let Ok(username) = Username::parse(&row.username) else {
+        tracing::warn!(
+            user_id = id,
+            "stored username no longer parses; treating as logged out"
+        );
+        return Ok(None);
+    };
+    let profile = profile_of(&row);
+    memory.loaded(id, &username, profile.clone());
+    Ok(Some((username, profile)))
 }
 
 /// What `row`'s user chose for their status. A value the database holds

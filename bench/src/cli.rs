@@ -95,6 +95,12 @@ pub enum Mode {
         /// Seconds to hold them open before measuring memory.
         #[arg(long, default_value_t = 2)]
         hold_secs: u64,
+        /// Open each socket as presence's page does (`/users/?watch`: a
+        /// snapshot of nobody, then the counts) rather than as the seed's
+        /// page (`/users/`: a snapshot of everyone online). Django and
+        /// Node ignore the query.
+        #[arg(long)]
+        page: bool,
     },
     /// With N observers open, a trigger user connects and disconnects R times.
     Fanout(FanoutArgs),

@@ -112,8 +112,13 @@ async fn run(cli: Cli, nofile: u64) -> anyhow::Result<Report> {
         nofile,
     };
     let report = match cli.mode {
-        Mode::Connect { sockets, hold_secs } => {
-            modes::connect::run(&ctx, sockets, hold_secs).await?
+        Mode::Connect {
+            sockets,
+            hold_secs,
+            page,
+        } => {
+            let path = if page { "/users/?watch" } else { "/users/" };
+            modes::connect::run(&ctx, sockets, hold_secs, path).await?
         }
         Mode::Fanout(args) => modes::fanout::run(&ctx, args).await?,
         Mode::Churn(args) => modes::churn::run(&ctx, args).await?,

@@ -82,6 +82,20 @@ impl Pool {
         concurrency: usize,
         ready_timeout: Duration,
     ) -> (Self, Opened) {
+        Self::open_at(target, logins, count, concurrency, ready_timeout, "/users/").await
+    }
+
+    /// [`Pool::open`] at `path`: `/users/?watch` opens sockets as the
+    /// page does (a server that ignores the query, Django's and Node's,
+    /// sees the seed's socket).
+    pub async fn open_at(
+        target: &Arc<Target>,
+        logins: &[Login],
+        count: usize,
+        concurrency: usize,
+        ready_timeout: Duration,
+        path: &str,
+    ) -> (Self, Opened) {
         let shared = Arc::new(Shared {
             epoch: Instant::now(),
             frames: AtomicU64::new(0),
@@ -110,7 +124,7 @@ impl Pool {
                 let target = target.clone();
                 async move {
                     let dialled = Instant::now();
-                    (socket::open(&target, &cookie).await, dialled)
+                    (socket::open_at(&target, &cookie, path).await, dialled)
                 }
             })
             .buffer_unordered(concurrency.max(1));

@@ -1,5 +1,6 @@
 //! Who is making this request: the identity in the session, checked
-//! against the database.
+//! against the account (from the table, or from a single node's
+//! [`AccountMemory`]).
 //!
 //! A login stores two things in the server-side session: the user's id
 //! (through actix-identity) and a random [`SessionId`] naming this login.
@@ -17,7 +18,7 @@ use crate::{
     auth::{Username, token},
     error::AppError,
     live::status::Profile,
-    users,
+    users::{self, AccountMemory},
 };
 
 /// The session key of the login id.
@@ -82,7 +83,10 @@ impl FromRequest for MaybeUser {
             let db = req
                 .app_data::<web::Data<DatabaseConnection>>()
                 .ok_or_else(|| AppError::internal(anyhow::anyhow!("no database in app data")))?;
-            let user = resolve(&req, db).await?;
+            let memory = req.app_data::<web::Data<AccountMemory>>().ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!("no account memory in app data"))
+            })?;
+            let user = resolve(&req, db, memory).await?;
             if let Some(user) = &user {
                 req.extensions_mut()
                     .insert(LoggedUser(user.username.clone()));
@@ -95,6 +99,7 @@ impl FromRequest for MaybeUser {
 async fn resolve(
     req: &HttpRequest,
     db: &DatabaseConnection,
+    memory: &AccountMemory,
 ) -> Result<Option<CurrentUser>, AppError> {
     let Ok(identity) = Identity::extract(req).await else {
         return Ok(None);
@@ -106,21 +111,14 @@ async fn resolve(
     let Ok(Some(sid)) = session.get::<String>(SESSION_ID_KEY) else {
         return Ok(None);
     };
-    let Some(row) = users::find_by_id(db, id).await? else {
-        return Ok(None);
-    };
-    let Ok(username) = Username::parse(&row.username) else {
-        tracing::warn!(
-            user_id = id,
-            "stored username no longer parses; treating as logged out"
-        );
+    let Some((username, profile)) = users::name_and_profile(db, memory, id).await? else {
         return Ok(None);
     };
     Ok(Some(CurrentUser {
         id,
         username,
         session: SessionId::from_string(sid),
-        profile: users::profile_of(&row),
+        profile,
     }))
 }
 

@@ -23,7 +23,7 @@ use crate::{
             writer::{self, Call, Input, Target},
         },
     },
-    users,
+    users::{self, AccountMemory},
 };
 
 /// The hub's handle on the profile writer. Cloning it is cheap.
@@ -36,6 +36,8 @@ pub struct ProfileStore {
 struct Profiles {
     db: DatabaseConnection,
     hub: Hub,
+    /// Kept in step with every write (see [`AccountMemory`]).
+    memory: AccountMemory,
 }
 
 impl Target for Profiles {
@@ -45,10 +47,12 @@ impl Target for Profiles {
     const NAME: &'static str = "profiles";
 
     fn write(&self, job: Job<Username, Profile>) -> Call {
-        let db = self.db.clone();
+        let (db, memory) = (self.db.clone(), self.memory.clone());
         Box::pin(async move {
             for (user, profile) in &job.states {
+                memory.saving(user);
                 users::save_profile(&db, user, profile).await?;
+                memory.saved(user, profile.clone());
             }
             Ok(())
         })
@@ -62,9 +66,15 @@ impl Target for Profiles {
 }
 
 impl ProfileStore {
-    /// Starts the writer; written choices go back to `hub`.
-    pub fn spawn(db: DatabaseConnection, hub: Hub, reports: Reports) -> Self {
-        let queue = writer::spawn(Profiles { db, hub }, reports);
+    /// Starts the writer; written choices go back to `hub`, and into
+    /// `memory`.
+    pub fn spawn(
+        db: DatabaseConnection,
+        hub: Hub,
+        memory: AccountMemory,
+        reports: Reports,
+    ) -> Self {
+        let queue = writer::spawn(Profiles { db, hub, memory }, reports);
         Self { queue }
     }
 

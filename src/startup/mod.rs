@@ -29,6 +29,7 @@ use crate::{
     security::CookieSecure,
     sessions::SessionBackend,
     signing_key, templates,
+    users::AccountMemory,
 };
 
 /// Re-exported: callers that build an [`Application`] also stop it.
@@ -94,9 +95,10 @@ impl Application {
 
         let key = signing_key::load(&db, config.secret_key.as_ref()).await?;
         let sessions = deployment.session_store(&db);
+        let accounts = deployment.account_memory();
         let db_health = DbHealth::default();
         let hub = Hub::start_with(|hub| {
-            let stores = Stores::spawn(&db, &node_id, hub, &db_health);
+            let stores = Stores::spawn(&db, &node_id, hub, &db_health, &accounts);
             let reach = deployment.reach(hub, &db);
             PresenceHub::new(stores, reach, config.hub_settings(), &node_id)
         });
@@ -107,6 +109,7 @@ impl Application {
             hub: &hub,
             key: &key,
             sessions: &sessions,
+            accounts,
             db_health,
             shutdown: shutdown.clone(),
         };
@@ -169,6 +172,7 @@ struct Parts<'a> {
     hub: &'a Hub,
     key: &'a Key,
     sessions: &'a SessionBackend,
+    accounts: AccountMemory,
     db_health: DbHealth,
     shutdown: ShutdownHandle,
 }
@@ -177,6 +181,7 @@ struct Parts<'a> {
 #[derive(Clone)]
 struct SharedState {
     db: web::Data<DatabaseConnection>,
+    accounts: web::Data<AccountMemory>,
     hub: web::Data<Hub>,
     auth: web::Data<AuthSettings>,
     heartbeat: web::Data<Heartbeat>,
@@ -197,12 +202,14 @@ impl SharedState {
             hub,
             key,
             sessions,
+            accounts,
             db_health,
             shutdown,
         } = parts;
         let auth = AuthSettings::new(config, deployment.throttle(), key, sessions).await?;
         Ok(Self {
             db: web::Data::new(db.clone()),
+            accounts: web::Data::new(accounts),
             hub: web::Data::new(hub.clone()),
             auth: web::Data::new(auth),
             heartbeat: web::Data::new(Heartbeat {
@@ -226,6 +233,7 @@ impl SharedState {
     /// Registers the shared state and the routes.
     fn configure(&self, cfg: &mut web::ServiceConfig) {
         cfg.app_data(self.db.clone())
+            .app_data(self.accounts.clone())
             .app_data(self.hub.clone())
             .app_data(self.auth.clone())
             .app_data(self.heartbeat.clone())

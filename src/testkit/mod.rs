@@ -97,7 +97,13 @@ impl TestHub {
     /// A hub on `db`, which must be migrated already.
     pub fn on(db: DatabaseConnection, grace: Duration) -> Self {
         let hub = Hub::start_with(|hub| {
-            let stores = Stores::spawn(&db, NODE_ID, hub, &crate::health::DbHealth::default());
+            let stores = Stores::spawn(
+                &db,
+                NODE_ID,
+                hub,
+                &crate::health::DbHealth::default(),
+                &crate::users::AccountMemory::off(),
+            );
             PresenceHub::new(
                 stores,
                 Reach::Local,

@@ -22,9 +22,10 @@ const TARGET_KIB_PER_SOCKET: f64 = 16.0;
 const TARGET_PER_SEC: f64 = 2_000.0;
 
 /// Runs the mode.
-pub async fn run(ctx: &Ctx, sockets: usize, hold_secs: u64) -> anyhow::Result<Report> {
+pub async fn run(ctx: &Ctx, sockets: usize, hold_secs: u64, path: &str) -> anyhow::Result<Report> {
     let mut report = ctx.report("connect");
     report.param("sockets", sockets);
+    report.param("path", path);
     report.param("sockets_per_user", ctx.common.sockets_per_user);
     report.param("sources", ctx.common.sources);
     report.param("connect_concurrency", ctx.common.connect_concurrency);
@@ -37,12 +38,13 @@ pub async fn run(ctx: &Ctx, sockets: usize, hold_secs: u64) -> anyhow::Result<Re
     let rss_before = ctx.server_rss_kib();
 
     let meter = LoadMeter::start(&ctx.lag, ctx.common.server_pid);
-    let (pool, opened) = Pool::open(
+    let (pool, opened) = Pool::open_at(
         &ctx.target,
         &logins,
         sockets,
         ctx.common.connect_concurrency,
         Duration::from_secs(ctx.common.ready_timeout_secs),
+        path,
     )
     .await;
     report.generator = meter.finish();

@@ -13,12 +13,14 @@ pub struct Stores {
 
 impl Stores {
     /// Starts both writers on `db` for node `node_id`, reporting to `hub`;
-    /// their failures show in `health`.
+    /// their failures show in `health`, and profiles written go into
+    /// `accounts`.
     pub fn spawn(
         db: &sea_orm::DatabaseConnection,
         node_id: &str,
         hub: &Hub,
         health: &crate::health::DbHealth,
+        accounts: &crate::users::AccountMemory,
     ) -> Self {
         let reports = crate::live::store::Reports {
             node: node_id.to_owned(),
@@ -31,7 +33,7 @@ impl Stores {
                 hub.clone(),
                 reports.clone(),
             ),
-            profiles: ProfileStore::spawn(db.clone(), hub.clone(), reports),
+            profiles: ProfileStore::spawn(db.clone(), hub.clone(), accounts.clone(), reports),
         }
     }
 }

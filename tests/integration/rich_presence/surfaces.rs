@@ -181,3 +181,31 @@ async fn an_invisible_user_is_offline_on_every_surface_and_their_comings_and_goi
     let row = users::find_by_name(&app.db, "bob").await.unwrap().unwrap();
     assert_eq!(row.last_seen_at, Some(seen));
 }
+
+/// A single node remembers the accounts it has read, so a page needs no
+/// query for its own user; a status chosen since must still be on the
+/// next page.
+#[actix_web::test]
+async fn the_next_page_shows_the_status_chosen_since_the_last_one() {
+    let app = spawn_app().await;
+    let bob = app.logged_in("bob").await;
+    assert!(bob.page("/").await.contains(r#"data-my-status="auto""#));
+    let mut tab = bob.socket().await;
+    tab.snapshot_with(&["bob"]).await;
+    tab.send_text(r#"{"type":"set_status","status":"dnd"}"#)
+        .await;
+    assert_eq!(status_of(&mut tab, "bob").await, "dnd");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let row = users::find_by_name(&app.db, "bob").await.unwrap().unwrap();
+        if row.manual_status == "dnd" {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the choice was never written"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(bob.page("/").await.contains(r#"data-my-status="dnd""#));
+}
