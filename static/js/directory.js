@@ -103,11 +103,13 @@ export class Directory {
       return;
     }
     const mine = (this.#generation += 1);
+    this.#state.listingRequested();
     this.#fetchPage(q, null).then((page) => {
       if (mine !== this.#generation) { return; }
       this.#list.clear();
       this.#list.render(this.#state.startListing(q), Date.now());
       this.#addUsers(page);
+      this.#list.render(this.#state.listingLoaded(), Date.now());
       const shown = raw.trim();
       if (q === '') {
         this.#say('');

@@ -46,6 +46,8 @@ export function precedes(a, b) {
 
 /** An offline user's record, less when they were last seen. */
 const EMPTY = Object.freeze({ status: OFFLINE, custom: null, devices: [] });
+// The most accounts kept from `user_added` while a listing loads.
+const MAX_ADDED_WHILE_LOADING = 500;
 
 // Whether two records show the same custom status and devices.
 function sameLook(a, b) {
@@ -99,6 +101,7 @@ export class PresenceState {
   #droppedAt = null; // when the socket was lost, if it is
   #attempt = 0; // failed connections since the last snapshot
   #viewer; // the only user who may be seen as invisible
+  #addedWhileLoading = null; // names `user_added` brought while a listing loads
 
   /**
    * Starts from the lines the server rendered, `[{username, ...record}]`,
@@ -170,6 +173,23 @@ export class PresenceState {
     const delay = retryDelay(this.#attempt, random);
     this.#attempt += 1;
     return delay;
+  }
+
+  /**
+   * A listing is being fetched. Its page may have been read before an
+   * account announced meanwhile was made, so such accounts are kept for
+   * `listingLoaded`.
+   */
+  listingRequested() { this.#addedWhileLoading = new Set(); }
+
+  /**
+   * The requested listing is in: the accounts announced while it loaded
+   * are taken in, as `user_added` would have (when it holds every match).
+   */
+  listingLoaded() {
+    const added = this.#addedWhileLoading ?? new Set();
+    this.#addedWhileLoading = null;
+    return [...added].flatMap((username) => this.#addUser(username));
   }
 
   /**
@@ -261,6 +281,8 @@ export class PresenceState {
   }
 
   #addUser(username) {
+    const loading = this.#addedWhileLoading;
+    if (loading && loading.size < MAX_ADDED_WHILE_LOADING) { loading.add(username); }
     // A listing still paging would place them out of turn: they are
     // found by its later pages instead.
     if (!this.#complete || this.#listed.has(username) || !this.matches(username)) { return []; }

@@ -168,6 +168,20 @@ test('user_added lists a new account as never seen, once', () => {
   assert.deepEqual(names(state), ['alice:online', 'dave:offline', 'erin:offline', 'gwen:offline']);
 });
 
+test('an account announced while a listing loads stays listed when the listing predates it', () => {
+  const state = rendered();
+  state.setComplete(true);
+  state.listingRequested();
+  state.applyFrame({ type: 'user_added', username: 'dave' }, NOW);
+  // The page was read before dave's account was made.
+  state.startListing('');
+  state.addUsers([{ username: 'alice', status: ONLINE, last_seen_at: null }]);
+  state.setComplete(true);
+  assert.deepEqual(state.listingLoaded(), [change('dave', OFFLINE, null, 'joined')]);
+  assert.deepEqual(names(state), ['alice:online', 'dave:offline']);
+  assert.deepEqual(state.listingLoaded(), [], 'taken in once');
+});
+
 test('user_added outside the search is not listed', () => {
   const state = rendered();
   state.startListing('er');
