@@ -6,7 +6,8 @@
 //! [`StandIn`]s in place of browser tabs, and await the next frame each
 //! one receives. A stand-in handles the same messages as a real
 //! `WsSession` and its courier (`Batch` and `Close`), so the hub cannot
-//! tell them apart.
+//! tell them apart. [`TestHub::clustered`] starts a hub in a cluster whose
+//! Redis hands its news back only when told to ([`HeldCluster`]).
 //!
 //! # Example
 //!
@@ -35,6 +36,7 @@
 //! });
 //! ```
 
+mod held_cluster;
 mod recorder;
 mod stand_in;
 
@@ -44,6 +46,7 @@ use actix::prelude::*;
 use sea_orm::DatabaseConnection;
 
 pub use self::{
+    held_cluster::HeldCluster,
     recorder::Seen,
     stand_in::{PATIENCE, StandIn},
 };
@@ -96,6 +99,10 @@ impl TestHub {
 
     /// A hub on `db`, which must be migrated already.
     pub fn on(db: DatabaseConnection, grace: Duration) -> Self {
+        Self::reaching(db, grace, Reach::Local)
+    }
+
+    fn reaching(db: DatabaseConnection, grace: Duration, reach: Reach) -> Self {
         let hub = Hub::start_with(|hub| {
             let stores = Stores::spawn(
                 &db,
@@ -104,12 +111,7 @@ impl TestHub {
                 &crate::health::DbHealth::default(),
                 &crate::users::AccountMemory::off(),
             );
-            PresenceHub::new(
-                stores,
-                Reach::Local,
-                HubSettings::with_grace(grace),
-                NODE_ID,
-            )
+            PresenceHub::new(stores, reach, HubSettings::with_grace(grace), NODE_ID)
         });
         Self { hub, db }
     }

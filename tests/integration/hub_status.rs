@@ -7,11 +7,11 @@ use std::time::Duration;
 use presence::{
     db,
     live::{
-        hub::Choice,
+        hub::{Choice, JoinCluster, News},
         protocol::ServerFrame,
         status::{Device, Manual, Profile},
     },
-    testkit::StandIn,
+    testkit::{PATIENCE, StandIn, TestHub},
 };
 
 use crate::support::statuses::{GRACE, Shown, ann_online, custom_status, next_of, observed, shown};
@@ -227,4 +227,47 @@ async fn a_choice_made_before_the_previous_one_is_saved_keeps_it() {
         .unwrap();
     assert_eq!(row.manual_status, "dnd");
     assert_eq!(row.custom_text.as_deref(), Some("focus"));
+}
+
+/// In a cluster a choice is announced only when Redis sends it back. A
+/// choice made after the previous one was saved, but before Redis
+/// answered, still builds on it (it once lost the do not disturb).
+#[actix_web::test]
+async fn in_a_cluster_a_choice_made_while_redis_holds_the_previous_one_keeps_it() {
+    let (hub, mut redis) = TestHub::clustered(GRACE).await;
+    for user in ["ann", "obs"] {
+        hub.add_user(user).await;
+    }
+    let mut observer = hub.connect("obs", "o1").await;
+    let tab = hub.connect("ann", "s1").await;
+    let chose = |custom: bool| move |news: &News| matches!(news, News::Profile { profile, .. } if profile.custom.is_some() == custom);
+
+    tab.choose(Choice::Status(Manual::Dnd)).await;
+    redis
+        .wait_for(PATIENCE, chose(false))
+        .await
+        .expect("dnd saved");
+    tab.choose(custom_status("focus", None)).await;
+    let Some(News::Profile { profile, .. }) = redis.wait_for(PATIENCE, chose(true)).await else {
+        panic!("the custom status was never saved");
+    };
+    assert_eq!(profile.manual, Manual::Dnd);
+    // A link that joins again now republishes that choice, not the last
+    // one announced.
+    let shares = hub.hub().addr().send(JoinCluster { epoch: 2 }).await;
+    let shares = shares.expect("the hub is running");
+    assert!(
+        shares
+            .iter()
+            .any(|(user, _, shared)| user.as_str() == "ann" && *shared == profile)
+    );
+
+    // Once Redis answers, everyone sees both.
+    redis.release();
+    let both = Shown {
+        status: "dnd".into(),
+        custom: Some(("focus".into(), None)),
+        devices: vec!["desktop".into()],
+    };
+    while next_of(&mut observer, "ann").await != both {}
 }

@@ -121,6 +121,14 @@ impl Fanout {
         let _ = self.outgoing.send(Outgoing::Drain);
     }
 
+    /// A fanout with no Redis behind it: what the hub sends stays in the
+    /// returned [`HeldNews`] until a test hands it back.
+    #[cfg(feature = "testkit")]
+    pub fn held() -> (Self, HeldNews) {
+        let (outgoing, inbox) = mpsc::unbounded_channel();
+        (Self { outgoing }, HeldNews { inbox })
+    }
+
     /// Leaves the cluster: gives up the lease and takes this node's users
     /// offline where they have no other node. Waits for Redis at most a
     /// moment, since this runs during shutdown.
@@ -129,5 +137,26 @@ impl Fanout {
         if self.outgoing.send(Outgoing::Stop(reply)).is_ok() {
             let _ = done.await;
         }
+    }
+}
+
+/// The news a [`Fanout::held`] received: a cluster whose Redis answers
+/// only when a test says so.
+#[cfg(feature = "testkit")]
+pub struct HeldNews {
+    inbox: mpsc::UnboundedReceiver<Outgoing>,
+}
+
+#[cfg(feature = "testkit")]
+impl HeldNews {
+    /// The news sent to the cluster so far and not taken yet, in order.
+    pub fn take(&mut self) -> Vec<News> {
+        let mut news = Vec::new();
+        while let Ok(outgoing) = self.inbox.try_recv() {
+            if let Outgoing::News { news: each, .. } = outgoing {
+                news.push(each);
+            }
+        }
+        news
     }
 }

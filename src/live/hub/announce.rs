@@ -55,10 +55,14 @@ impl PresenceHub {
                     .collect();
                 self.deliver(frames);
                 for change in &changes {
+                    if change.attendance.is_none() {
+                        self.forget_choice(&change.user, None);
+                    }
                     self.tell_self(&change.user);
                 }
             }
             News::Profile { user, profile } => {
+                self.forget_choice(&user, Some(&profile));
                 let frame = self.announced.set_profile(&user, profile, now_millis());
                 self.count_shown();
                 self.deliver(frame.into_iter().collect());

@@ -66,7 +66,7 @@ impl Handler<JoinCluster> for PresenceHub {
         let shares = local
             .into_iter()
             .map(|(user, attendance)| {
-                let profile = self.announced.profile(&user);
+                let profile = self.latest_profile(&user);
                 (user, attendance, profile)
             })
             .collect();

@@ -128,7 +128,7 @@ pub struct PresenceHub {
     store: PresenceStore,
     /// Writes what users choose to their rows.
     profile_store: ProfileStore,
-    /// Choices made here whose write has not come back yet (see `status`).
+    /// Choices made here not yet announced back (see `status`).
     chosen: HashMap<Username, Profile>,
     /// This node alone, or the cluster.
     reach: Reach,

@@ -8,8 +8,9 @@
 //! going. A choice is written to the user's row by the [`ProfileStore`]
 //! and comes back as [`ProfileSaved`], to be spread as news: in a cluster
 //! it reaches the user's other tabs on other nodes too. Custom statuses
-//! expire by themselves, checked every second. Choices not yet saved are
-//! kept per user, so that the next one builds on them.
+//! expire by themselves, checked every second. Choices not yet announced
+//! back (saved, and in a cluster ordered by Redis) are kept per user, so
+//! that the next one builds on them.
 //!
 //! [`ProfileStore`]: crate::live::profile_store::ProfileStore
 
@@ -86,10 +87,7 @@ impl Handler<ChangeProfile> for PresenceHub {
         // A choice builds on the previous one even before that one is
         // saved and announced: do not disturb then a custom status, sent
         // in one breath, must not lose the do not disturb.
-        let mut profile = match self.chosen.get(&user) {
-            Some(chosen) => chosen.clone(),
-            None => self.announced.profile(&user),
-        };
+        let mut profile = self.latest_profile(&user);
         match msg.choice {
             Choice::Status(manual) => profile.manual = manual,
             Choice::Custom(custom) => profile.custom = custom,
@@ -103,11 +101,9 @@ impl Handler<ProfileSaved> for PresenceHub {
     type Result = ();
 
     fn handle(&mut self, msg: ProfileSaved, _: &mut Context<Self>) {
-        // The writer saves in order: once the latest choice is back, the
-        // announced profile is as new. Bounded by the users choosing now.
-        if self.chosen.get(&msg.user) == Some(&msg.profile) {
-            self.chosen.remove(&msg.user);
-        }
+        // The choice stays in `chosen` until it is announced here (see
+        // `forget_choice`): in a cluster that is only once Redis has
+        // sent it back, and a choice made meanwhile must build on it.
         self.spread(News::Profile {
             user: msg.user,
             profile: msg.profile,
@@ -116,6 +112,26 @@ impl Handler<ProfileSaved> for PresenceHub {
 }
 
 impl PresenceHub {
+    /// What `user` chose last as far as this node knows: its own choice
+    /// not yet announced, else what was announced.
+    pub(super) fn latest_profile(&self, user: &Username) -> Profile {
+        match self.chosen.get(user) {
+            Some(chosen) => chosen.clone(),
+            None => self.announced.profile(user),
+        }
+    }
+
+    /// `profile` of `user` was announced here. The writer saves in order,
+    /// so once this node's latest choice is announced, the announced
+    /// profile is as new and the choice is forgotten; a user gone offline
+    /// takes theirs along. Either keeps `chosen` bounded by the users
+    /// online.
+    pub(super) fn forget_choice(&mut self, user: &Username, announced: Option<&Profile>) {
+        if announced.is_none_or(|profile| self.chosen.get(user) == Some(profile)) {
+            self.chosen.remove(user);
+        }
+    }
+
     /// Announces the custom statuses that expired by now.
     pub(super) fn expire_custom_statuses(&mut self) {
         let frames = self.announced.expire(now_millis());

@@ -106,18 +106,24 @@ const EVENTUALLY: Duration = Duration::from_secs(15);
 /// came before (setting a test up), for at most [`EVENTUALLY`].
 pub(super) async fn eventually_shown(socket: &mut TestSocket, user: &str, expected: &Shown) {
     let deadline = Instant::now() + EVENTUALLY;
-    let mut last = None;
-    while Instant::now() < deadline {
-        if let Some((name, seen)) = read(socket.frame().await)
+    // What the user was shown as, for the failure's message.
+    let mut history = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        // Shorter than `frame`'s own patience: a quiet socket ends here.
+        let wait = left.min(Duration::from_secs(4));
+        let Ok(frame) = tokio::time::timeout(wait, socket.frame()).await else {
+            continue;
+        };
+        if let Some((name, seen)) = read(frame)
             && name == user
         {
             if &seen == expected {
                 return;
             }
-            last = Some(seen);
+            history.push(seen);
         }
     }
-    panic!("{user} not shown as {expected:?} within {EVENTUALLY:?}; last shown as {last:?}");
+    panic!("{user} not shown as {expected:?} within {EVENTUALLY:?}; shown as {history:?}");
 }
 
 /// Asserts that every frame about `user` within `quiet` shows `expected`.

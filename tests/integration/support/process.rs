@@ -186,5 +186,12 @@ impl Drop for ServerProcess {
         // A stopped (SIGSTOP) process dies of SIGKILL all the same.
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A failing test shows what its servers said.
+        if std::thread::panicking()
+            && let Some(log) = &self.log
+        {
+            let said = std::fs::read_to_string(log.path()).unwrap_or_default();
+            eprintln!("--- log of presence at {} ---\n{said}", self.address);
+        }
     }
 }
