@@ -15,11 +15,13 @@
 //! Every method returns the [`Change`] of the user's attendance it caused,
 //! if any, so the hub only has to announce what it is told.
 
-use std::collections::{HashMap, HashSet, hash_map::Entry};
+use std::collections::{HashMap, hash_map::Entry};
 
 mod member;
+mod occupancy;
 
 pub use self::member::{ConnId, HoldId, Member};
+use self::occupancy::Occupancy;
 use crate::{
     auth::{SessionId, Username},
     live::{
@@ -27,24 +29,6 @@ use crate::{
         status::{Attendance, Device, Devices},
     },
 };
-
-/// One online user: their sockets and holds, and their attendance while
-/// only holds keep them.
-struct Occupancy {
-    sockets: HashSet<ConnId>,
-    holds: HashMap<SessionId, HoldId>,
-    held: Attendance,
-}
-
-impl Occupancy {
-    fn new(held: Attendance) -> Self {
-        Self {
-            sockets: HashSet::new(),
-            holds: HashMap::new(),
-            held,
-        }
-    }
-}
 
 /// What a socket's first arrival starts from: active, on no device yet
 /// (the socket then adds its own).
@@ -80,7 +64,7 @@ impl<S> Roster<S> {
             .entry(user.clone())
             .or_insert_with(|| Occupancy::new(LOGGED_IN));
         occupancy.holds.clear();
-        occupancy.sockets.insert(id);
+        occupancy.add(id, member.active, member.device);
         self.members.insert(id, member);
         self.changed(user, before)
     }
@@ -95,7 +79,7 @@ impl<S> Roster<S> {
         let Some(occupancy) = self.users.get_mut(&member.user) else {
             return Some((member, None));
         };
-        occupancy.sockets.remove(&id);
+        occupancy.remove(id, member.active, member.device);
         if occupancy.sockets.is_empty() {
             if let Some(before) = before {
                 occupancy.held = before;
@@ -114,11 +98,10 @@ impl<S> Roster<S> {
         }
         member.active = active;
         let user = member.user.clone();
-        // The change is measured against the user with the old value.
-        let mut before = self.attendance(&user)?;
-        before.active = self.any_active_but(&user, id) || !active;
-        let before = Some(before);
-        self.changed(user, before)
+        let occupancy = self.users.get_mut(&user)?;
+        let before = occupancy.attendance();
+        occupancy.activity(active);
+        self.changed(user, Some(before))
     }
 
     /// Keeps `user` online on behalf of `session` until the hold is
@@ -188,8 +171,8 @@ impl<S> Roster<S> {
             .collect();
         let mut closed = Vec::with_capacity(closing.len());
         for id in closing {
-            occupancy.sockets.remove(&id);
             if let Some(member) = self.members.remove(&id) {
+                occupancy.remove(id, member.active, member.device);
                 closed.push((id, member));
             }
         }
@@ -213,34 +196,7 @@ impl<S> Roster<S> {
 
     /// How `user` attends now; `None` when they are offline.
     pub fn attendance(&self, user: &Username) -> Option<Attendance> {
-        let occupancy = self.users.get(user)?;
-        if occupancy.sockets.is_empty() {
-            return Some(occupancy.held);
-        }
-        let mut attendance = Attendance {
-            active: false,
-            devices: Devices::NONE,
-        };
-        for member in occupancy
-            .sockets
-            .iter()
-            .filter_map(|id| self.members.get(id))
-        {
-            attendance.active |= member.active;
-            attendance.devices = attendance.devices.union(Devices::of(member.device));
-        }
-        Some(attendance)
-    }
-
-    fn any_active_but(&self, user: &Username, skip: ConnId) -> bool {
-        self.users.get(user).is_some_and(|occupancy| {
-            occupancy
-                .sockets
-                .iter()
-                .filter(|id| **id != skip)
-                .filter_map(|id| self.members.get(id))
-                .any(|member| member.active)
-        })
+        self.users.get(user).map(Occupancy::attendance)
     }
 
     /// The change from `before` to `user`'s attendance now, if any.
