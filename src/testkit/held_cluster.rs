@@ -9,12 +9,9 @@
 use std::time::{Duration, Instant};
 
 use super::TestHub;
-use crate::{
-    db,
-    live::{
-        fanout::{Fanout, HeldNews},
-        hub::{ClusterNews, JoinCluster, News, Reach},
-    },
+use crate::live::{
+    fanout::{Fanout, HeldNews},
+    hub::{ClusterNews, JoinCluster, News, Reach},
 };
 
 /// A clustered hub's news on its way through a stand-in Redis.
@@ -33,12 +30,8 @@ impl TestHub {
     /// # Panics
     /// If SQLite cannot be opened or the hub has stopped.
     pub async fn clustered(grace: Duration) -> (Self, HeldCluster) {
-        let db = db::connect("sqlite::memory:")
-            .await
-            .expect("an in-memory SQLite database");
-        db::migrate(&db).await.expect("the schema");
         let (fanout, held) = Fanout::held();
-        let test_hub = Self::reaching(db, grace, Reach::cluster(fanout));
+        let test_hub = Self::reaching(super::fresh_db().await, grace, Reach::cluster(fanout));
         let joined = test_hub.hub.addr().send(JoinCluster { epoch: 1 });
         joined.await.expect("the hub is running");
         let hub = test_hub.hub.clone();

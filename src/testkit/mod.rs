@@ -90,11 +90,7 @@ impl TestHub {
     /// # Panics
     /// If SQLite cannot be opened.
     pub async fn start(grace: Duration) -> Self {
-        let db = db::connect("sqlite::memory:")
-            .await
-            .expect("an in-memory SQLite database");
-        db::migrate(&db).await.expect("the schema");
-        Self::on(db, grace)
+        Self::on(fresh_db().await, grace)
     }
 
     /// A hub on `db`, which must be migrated already.
@@ -198,6 +194,15 @@ pub async fn rows(db: &DatabaseConnection) -> Vec<String> {
     users::directory::online_names(db)
         .await
         .expect("the LoggedInUser rows")
+}
+
+/// A fresh, migrated in-memory SQLite database.
+async fn fresh_db() -> DatabaseConnection {
+    let db = db::connect("sqlite::memory:")
+        .await
+        .expect("an in-memory SQLite database");
+    db::migrate(&db).await.expect("the schema");
+    db
 }
 
 fn names(user: &str, session: &str) -> (Username, SessionId) {

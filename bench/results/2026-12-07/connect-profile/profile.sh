@@ -20,5 +20,5 @@ kill -INT $PERF; wait $PERF || true
 last=$(perf script -i "$OUT/connect.data" -F time,ip,sym 2>/dev/null | awk '/^ *[0-9]+\.[0-9]+:/ {t=$1} /Blowfish/ {last=t} END {sub(":","",last); print last}')
 start=$(awk -v t="$last" 'BEGIN {printf "%.6f", t + 0.3}')
 echo "connect phase from $start" | tee "$OUT/window.txt"
-perf report -i "$OUT/connect.data" --time "$start," --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -60 > "$OUT/top-self.txt"
-perf report -i "$OUT/connect.data" --time "$start," --children --sort sym --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -150 > "$OUT/top-children.txt"
+perf report -i "$OUT/connect.data" --time "$start," --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -60 > "$OUT/top-self.txt" || true
+perf report -i "$OUT/connect.data" --time "$start," --children --sort sym --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -150 > "$OUT/top-children.txt" || true
