@@ -16,6 +16,7 @@ use crate::support::{
     browser::status_in,
     db::TestDb,
     spawn_app,
+    sqlite_lock::SqliteLock,
 };
 
 #[actix_web::test]
@@ -195,17 +196,49 @@ async fn the_next_page_shows_the_status_chosen_since_the_last_one() {
     tab.send_text(r#"{"type":"set_status","status":"dnd"}"#)
         .await;
     assert_eq!(status_of(&mut tab, "bob").await, "dnd");
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    written(&app.db, "bob", "dnd", Duration::from_secs(10)).await;
+    assert!(bob.page("/").await.contains(r#"data-my-status="dnd""#));
+}
+
+/// A choice whose write waits (another process holds the SQLite file's
+/// write lock) while a page reads the old row: once the write lands, the
+/// next page shows the choice. The single node's account memory keeps no
+/// copy of the row read meanwhile.
+#[actix_web::test]
+async fn a_choice_written_late_shows_on_the_next_page_once_it_lands() {
+    let db = TestDb::sqlite();
+    let url = db.url.clone();
+    let app = spawn_on(test_config(&url), Some(db)).await;
+    let bob = app.logged_in("bob").await;
+    assert!(bob.page("/").await.contains(r#"data-my-status="auto""#));
+    let mut tab = bob.socket().await;
+    tab.snapshot_with(&["bob"]).await;
+    let test = "a_choice_written_late_shows_on_the_next_page_once_it_lands";
+    let Some(lock) = SqliteLock::take(test, &url) else {
+        return;
+    };
+    tab.send_text(r#"{"type":"set_status","status":"dnd"}"#)
+        .await;
+    assert_eq!(status_of(&mut tab, "bob").await, "dnd");
+    // The write has not landed: a page reads the old row.
+    assert!(bob.page("/").await.contains(r#"data-my-status="auto""#));
+    drop(lock);
+    written(&app.db, "bob", "dnd", Duration::from_secs(20)).await;
+    assert!(bob.page("/").await.contains(r#"data-my-status="dnd""#));
+}
+
+/// Waits up to `limit` until `user`'s row says `status`.
+async fn written(db: &sea_orm::DatabaseConnection, user: &str, status: &str, limit: Duration) {
+    let deadline = tokio::time::Instant::now() + limit;
     loop {
-        let row = users::find_by_name(&app.db, "bob").await.unwrap().unwrap();
-        if row.manual_status == "dnd" {
-            break;
+        let row = users::find_by_name(db, user).await.unwrap().unwrap();
+        if row.manual_status == status {
+            return;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "the choice was never written"
+            "{status} was never written"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(bob.page("/").await.contains(r#"data-my-status="dnd""#));
 }
