@@ -80,7 +80,7 @@ impl<S> Roster<S> {
             return Some((member, None));
         };
         occupancy.remove(id, member.active, member.device);
-        if occupancy.sockets.is_empty() {
+        if !occupancy.has_sockets() {
             if let Some(before) = before {
                 occupancy.held = before;
             }
@@ -164,9 +164,7 @@ impl<S> Roster<S> {
         };
         occupancy.holds.remove(session);
         let closing: Vec<ConnId> = occupancy
-            .sockets
-            .iter()
-            .copied()
+            .sockets()
             .filter(|id| self.members.get(id).is_some_and(|m| &m.session == session))
             .collect();
         let mut closed = Vec::with_capacity(closing.len());
@@ -185,7 +183,7 @@ impl<S> Roster<S> {
     fn offline_if_idle(&mut self, user: &Username) -> Option<Change> {
         match self.users.entry(user.clone()) {
             Entry::Occupied(entry)
-                if entry.get().sockets.is_empty() && entry.get().holds.is_empty() =>
+                if !entry.get().has_sockets() && entry.get().holds.is_empty() =>
             {
                 entry.remove();
                 Some(Change::went_offline(user.clone()))
@@ -210,7 +208,7 @@ impl<S> Roster<S> {
 
     /// Whether `user` has a live socket (holds do not count).
     pub fn has_sockets(&self, user: &Username) -> bool {
-        self.users.get(user).is_some_and(|o| !o.sockets.is_empty())
+        self.users.get(user).is_some_and(Occupancy::has_sockets)
     }
 
     /// The sockets of `user`.
@@ -218,8 +216,8 @@ impl<S> Roster<S> {
         self.users
             .get(user)
             .into_iter()
-            .flat_map(|occupancy| occupancy.sockets.iter())
-            .filter_map(|id| Some((*id, self.members.get(id)?)))
+            .flat_map(Occupancy::sockets)
+            .filter_map(|id| Some((id, self.members.get(&id)?)))
     }
 
     /// One registered socket.

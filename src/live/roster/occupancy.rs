@@ -16,7 +16,8 @@ use crate::{
 /// One online user: their sockets and holds, and their attendance while
 /// only holds keep them.
 pub(super) struct Occupancy {
-    pub(super) sockets: HashSet<ConnId>,
+    /// Changed only through `add` and `remove`, which keep the counts.
+    sockets: HashSet<ConnId>,
     pub(super) holds: HashMap<SessionId, HoldId>,
     /// How they attend while they have no socket: as their sockets left
     /// them, or as they logged in.
@@ -62,6 +63,16 @@ impl Occupancy {
         }
     }
 
+    /// The user's sockets, in no order.
+    pub(super) fn sockets(&self) -> impl Iterator<Item = ConnId> + '_ {
+        self.sockets.iter().copied()
+    }
+
+    /// Whether the user has a live socket (holds do not count).
+    pub(super) fn has_sockets(&self) -> bool {
+        !self.sockets.is_empty()
+    }
+
     /// A counted socket's page became `active` (it was not) or idle.
     pub(super) fn activity(&mut self, active: bool) {
         if active {
@@ -73,7 +84,7 @@ impl Occupancy {
 
     /// How the user attends now.
     pub(super) fn attendance(&self) -> Attendance {
-        if self.sockets.is_empty() {
+        if !self.has_sockets() {
             return self.held;
         }
         let devices = [Device::Desktop, Device::Mobile]
