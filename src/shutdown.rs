@@ -30,6 +30,10 @@ pub const BUDGET: Duration = Duration::from_secs(5);
 pub const LEAVE_TIME: Duration = Duration::from_millis(1500);
 /// What stopping the HTTP server is left at least.
 pub const HTTP_STOP_TIME: Duration = Duration::from_millis(1000);
+/// How long the workers have to take the connections accepted just before
+/// accepting paused (see [`stop_accepting`]): far more than a worker takes
+/// to poll its queue, even on a busy machine.
+const SETTLE_TIME: Duration = Duration::from_millis(100);
 
 /// How long a node keeps its presence after closing its sockets: the
 /// grace period in a cluster, as far as the budget allows; nothing on a
@@ -43,7 +47,8 @@ pub fn drain_time(grace: Duration, cluster: bool) -> Duration {
 
 /// The clean shutdown, once asked for: the hub closes the sockets (1001),
 /// drains for `drain`, clears its rows and leaves the cluster; then the
-/// HTTP server stops, with what is left of the [`BUDGET`].
+/// HTTP server stops accepting, and stops, with what is left of the
+/// [`BUDGET`].
 pub(crate) async fn stop_within_budget(hub: &Hub, server: &ServerHandle, drain: Duration) {
     let started = Instant::now();
     tracing::info!(
@@ -56,10 +61,26 @@ pub(crate) async fn stop_within_budget(hub: &Hub, server: &ServerHandle, drain: 
     {
         tracing::warn!("the hub did not finish its shutdown in time");
     }
+    stop_accepting(server).await;
     let left = BUDGET.saturating_sub(started.elapsed());
     if tokio::time::timeout(left, server.stop(true)).await.is_err() {
         server.stop(false).await;
     }
+}
+
+/// Stops taking connections before the HTTP server is stopped.
+///
+/// actix-server tells its acceptor and its workers to stop at the same
+/// moment, and a worker that is stopping drops the connections still
+/// queued for it: a client connecting in that instant would be cut off
+/// with no answer at all. Paused first, the acceptor hands its last
+/// connections to workers that still serve them, and [`SETTLE_TIME`]
+/// lets the workers take them; later connections wait in the kernel's
+/// queue, for the next process on a socket that outlives this one, or to
+/// be refused when it closes, which a client or a proxy retries.
+async fn stop_accepting(server: &ServerHandle) {
+    server.pause().await;
+    tokio::time::sleep(SETTLE_TIME).await;
 }
 
 /// Asks a running [`Application`](crate::startup::Application) to shut down, as SIGTERM would.

@@ -1,5 +1,15 @@
 //! Start-up and shutdown: no ghosts, clean closes.
 
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
 use entity::logged_in_user;
 use presence::users;
 use sea_orm::{ActiveModelTrait, DbBackend, Set};
@@ -125,5 +135,111 @@ async fn servers_starting_at_once_on_a_fresh_database_all_migrate_it() {
     );
     for app in [&a, &b, &c] {
         assert_eq!(app.browser().get("/log_in/").await.status(), 200);
+    }
+}
+
+/// Every connection the server takes is answered, even one taken in the
+/// instant it stops: actix-server drops the connections still queued for a
+/// worker when its workers are told to stop, so presence stops accepting
+/// first. Clients connect without pause through five restarts on one
+/// listening socket, which the test keeps open as a socket-activated
+/// service's is kept: what a stopping server no longer accepts waits in
+/// the kernel's queue for the next one.
+#[actix_web::test]
+async fn connections_made_while_the_server_restarts_are_all_answered() {
+    let data = TestDb::fresh().await;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let done = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..6)
+        .map(|_| {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let (mut answered, mut dropped) = (0, Vec::new());
+                while !done.load(Ordering::Relaxed) {
+                    match one_request(port) {
+                        Ok(()) => answered += 1,
+                        Err(err) => dropped.push(err),
+                    }
+                }
+                (answered, dropped)
+            })
+        })
+        .collect();
+    for _ in 0..5 {
+        let server = Serving::start(&data.url, &listener).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        server.stop().await;
+    }
+    // The last server answers whatever is still queued, then the clients stop.
+    let last = Serving::start(&data.url, &listener).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    done.store(true, Ordering::Relaxed);
+    let mut answered = 0;
+    let mut dropped = Vec::new();
+    for client in clients {
+        let (ok, failed) = client.join().expect("client thread");
+        answered += ok;
+        dropped.extend(failed);
+    }
+    last.stop().await;
+    assert!(answered > 0, "no request was answered");
+    assert!(
+        dropped.is_empty(),
+        "{} of {} connections dropped: {:?}",
+        dropped.len(),
+        answered + dropped.len(),
+        &dropped[..dropped.len().min(5)]
+    );
+}
+
+/// A server on a duplicate of `listener`, with its way to stop.
+struct Serving {
+    shutdown: presence::startup::ShutdownHandle,
+    stopped: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Serving {
+    async fn start(database_url: &str, listener: &std::net::TcpListener) -> Self {
+        let socket = listener.try_clone().expect("duplicate the listener");
+        let app = presence::startup::Application::build(test_config(database_url), socket)
+            .await
+            .expect("build the app");
+        let shutdown = app.shutdown_handle();
+        let stopped = actix_web::rt::spawn(app.run_until_stopped());
+        Self { shutdown, stopped }
+    }
+
+    async fn stop(self) {
+        self.shutdown.shutdown();
+        tokio::time::timeout(Duration::from_secs(10), self.stopped)
+            .await
+            .expect("the server stops within 10 s")
+            .expect("server task")
+            .expect("server result");
+    }
+}
+
+/// One `GET /healthz` on a connection of its own: whether a response came.
+fn one_request(port: u16) -> Result<(), String> {
+    let mut stream =
+        TcpStream::connect(("127.0.0.1", port)).map_err(|err| format!("connect: {err}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .map_err(|err| format!("timeout: {err}"))?;
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .map_err(|err| format!("write: {err}"))?;
+    let mut response = Vec::new();
+    stream
+        .read_to_end(&mut response)
+        .map_err(|err| format!("read: {err}"))?;
+    if response.starts_with(b"HTTP/1.1 ") {
+        Ok(())
+    } else {
+        Err(format!(
+            "closed with no response ({} bytes)",
+            response.len()
+        ))
     }
 }
