@@ -8,22 +8,17 @@
 
 use std::{net::TcpListener, time::Duration};
 
-use presence::{
-    config::Config,
-    startup::{Application, ShutdownHandle},
-};
+use presence::config::Config;
 use sea_orm::DatabaseConnection;
 
-use crate::support::{app::test_config, db::TestDb};
+use crate::support::{
+    app::{Instance, test_config},
+    db::TestDb,
+};
 
 /// How long a user stays online after their last socket: short, so the
 /// test can wait it out.
 pub const GRACE: Duration = Duration::from_millis(500);
-
-struct Running {
-    shutdown: ShutdownHandle,
-    stopped: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
-}
 
 /// A presence server with its own fresh database.
 pub struct Server {
@@ -35,7 +30,7 @@ pub struct Server {
     pub db: DatabaseConnection,
     config: Config,
     listener: TcpListener,
-    running: Option<Running>,
+    running: Option<Instance>,
     _data: TestDb,
 }
 
@@ -55,11 +50,11 @@ impl Server {
         adjust(&mut config);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("address").port();
-        let (running, db) = launch(&config, &listener).await;
+        let running = Instance::launch(&config, &listener).await;
         Self {
             address: format!("http://127.0.0.1:{port}"),
             port,
-            db,
+            db: running.db.clone(),
             config,
             listener,
             running: Some(running),
@@ -69,33 +64,16 @@ impl Server {
 
     /// Stops the server as SIGTERM would and waits until it has stopped.
     pub async fn stop(&mut self) {
-        let Some(running) = self.running.take() else {
-            return;
-        };
-        running.shutdown.shutdown();
-        tokio::time::timeout(Duration::from_secs(10), running.stopped)
-            .await
-            .expect("the server stops within 10 s")
-            .expect("server task")
-            .expect("server result");
+        if let Some(running) = self.running.take() {
+            running.stop().await;
+        }
     }
 
     /// Starts a new instance on the same port and database.
     pub async fn start_again(&mut self) {
         assert!(self.running.is_none(), "stop the server first");
-        let (running, db) = launch(&self.config, &self.listener).await;
+        let running = Instance::launch(&self.config, &self.listener).await;
+        self.db = running.db.clone();
         self.running = Some(running);
-        self.db = db;
     }
-}
-
-async fn launch(config: &Config, listener: &TcpListener) -> (Running, DatabaseConnection) {
-    let socket = listener.try_clone().expect("duplicate the listener");
-    let app = Application::build(config.clone(), socket)
-        .await
-        .expect("build the app");
-    let db = app.db();
-    let shutdown = app.shutdown_handle();
-    let stopped = actix_web::rt::spawn(app.run_until_stopped());
-    (Running { shutdown, stopped }, db)
 }

@@ -15,7 +15,7 @@ use presence::users;
 use sea_orm::{ActiveModelTrait, DbBackend, Set};
 
 use crate::support::{
-    app::{spawn_on, test_config},
+    app::{Instance, spawn_on, test_config},
     db::{TestDb, postgres_url},
     spawn_app,
 };
@@ -167,12 +167,12 @@ async fn connections_made_while_the_server_restarts_are_all_answered() {
         })
         .collect();
     for _ in 0..5 {
-        let server = Serving::start(&data.url, &listener).await;
+        let server = Instance::launch(&test_config(&data.url), &listener).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         server.stop().await;
     }
     // The last server answers whatever is still queued, then the clients stop.
-    let last = Serving::start(&data.url, &listener).await;
+    let last = Instance::launch(&test_config(&data.url), &listener).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     done.store(true, Ordering::Relaxed);
     let mut answered = 0;
@@ -191,33 +191,6 @@ async fn connections_made_while_the_server_restarts_are_all_answered() {
         answered + dropped.len(),
         &dropped[..dropped.len().min(5)]
     );
-}
-
-/// A server on a duplicate of `listener`, with its way to stop.
-struct Serving {
-    shutdown: presence::startup::ShutdownHandle,
-    stopped: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl Serving {
-    async fn start(database_url: &str, listener: &std::net::TcpListener) -> Self {
-        let socket = listener.try_clone().expect("duplicate the listener");
-        let app = presence::startup::Application::build(test_config(database_url), socket)
-            .await
-            .expect("build the app");
-        let shutdown = app.shutdown_handle();
-        let stopped = actix_web::rt::spawn(app.run_until_stopped());
-        Self { shutdown, stopped }
-    }
-
-    async fn stop(self) {
-        self.shutdown.shutdown();
-        tokio::time::timeout(Duration::from_secs(10), self.stopped)
-            .await
-            .expect("the server stops within 10 s")
-            .expect("server task")
-            .expect("server result");
-    }
 }
 
 /// One `GET /healthz` on a connection of its own: whether a response came.

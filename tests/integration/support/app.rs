@@ -130,13 +130,55 @@ impl TestApp {
 
     /// Stops the server cleanly and waits for it.
     pub async fn stop(self) {
-        self.shutdown.shutdown();
-        tokio::time::timeout(Duration::from_secs(10), self.stopped)
-            .await
-            .expect("server stops within 10 s")
-            .expect("server task")
-            .expect("server result");
+        stop_and_wait(&self.shutdown, self.stopped).await;
     }
+}
+
+/// A server on a duplicate of a listening socket that the test keeps, as a
+/// socket-activated service's is kept: it can stop and another start on
+/// the same port, and while none runs the kernel queues connections.
+pub struct Instance {
+    /// The server's database.
+    #[allow(dead_code)] // read by the browser tests' server
+    pub db: DatabaseConnection,
+    shutdown: ShutdownHandle,
+    stopped: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Instance {
+    /// Starts a server with `config` on a duplicate of `listener`.
+    pub async fn launch(config: &Config, listener: &TcpListener) -> Self {
+        let socket = listener.try_clone().expect("duplicate the listener");
+        let app = Application::build(config.clone(), socket)
+            .await
+            .expect("build the app");
+        let db = app.db();
+        let shutdown = app.shutdown_handle();
+        let stopped = actix_web::rt::spawn(app.run_until_stopped());
+        Self {
+            db,
+            shutdown,
+            stopped,
+        }
+    }
+
+    /// Stops the server as SIGTERM would and waits until it has stopped.
+    pub async fn stop(self) {
+        stop_and_wait(&self.shutdown, self.stopped).await;
+    }
+}
+
+/// Asks a server to stop as SIGTERM would, and waits for it: 10 s at most.
+async fn stop_and_wait(
+    shutdown: &ShutdownHandle,
+    stopped: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
+) {
+    shutdown.shutdown();
+    tokio::time::timeout(Duration::from_secs(10), stopped)
+        .await
+        .expect("the server stops within 10 s")
+        .expect("server task")
+        .expect("server result");
 }
 
 /// Reads `read` every 10 ms until it names exactly `expected`, for at most
