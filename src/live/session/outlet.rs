@@ -6,6 +6,12 @@
 //!   socket's outbox, whose encoded bytes go out as they are.
 //! - Every pull stamps the socket's [`Progress`], so the hub can tell a
 //!   client that stopped reading from a quiet one.
+//! - The session's context is polled only when something woke it (a
+//!   frame read, a timer, a message in its mailbox), not on every pull:
+//!   a broadcast wakes thousands of sockets for their outbox alone, and
+//!   polling each session's empty mailbox on the way cost about a tenth of
+//!   a delivery. The context gets a waker of its own ([`SessionWake`])
+//!   that marks it due before it wakes the connection's task.
 //! - When the session's stream ends (after a close frame), the outlet
 //!   first yields once, so the dispatcher writes the close frame out, and
 //!   then shuts the write side of the TCP connection down. The server
@@ -19,17 +25,26 @@
 use std::{
     pin::Pin,
     rc::Rc,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
     task::{Context, Poll},
 };
 
 use actix_web::web::Bytes;
-use futures_util::Stream;
+use futures_util::{
+    Stream,
+    task::{ArcWake, AtomicWaker, waker_ref},
+};
 
 use crate::live::{courier::Claim, progress::Progress, tcp_cutoff::TcpConnection};
 
 /// A socket's output; see the module documentation.
 pub struct Outlet<S> {
     session: S,
+    /// Polls the session's context when it is due.
+    session_gate: SessionGate,
     outbox: Rc<Claim>,
     progress: Progress,
     connection: Option<TcpConnection>,
@@ -48,6 +63,7 @@ impl<S> Outlet<S> {
     ) -> Self {
         Self {
             session,
+            session_gate: SessionGate::new(),
             outbox,
             progress,
             connection,
@@ -76,18 +92,149 @@ where
             }
             return Poll::Ready(None);
         }
-        match Pin::new(&mut this.session).poll_next(cx) {
+        match this.session_gate.poll(&mut this.session, cx) {
             Poll::Ready(None) => {
                 // Let the dispatcher write what it holds, then end.
                 this.ending = true;
                 cx.waker().wake_by_ref();
-                Poll::Pending
+                return Poll::Pending;
             }
-            Poll::Ready(Some(item)) => Poll::Ready(Some(item)),
-            Poll::Pending => match this.outbox.next_bytes(cx) {
-                Some(bytes) => Poll::Ready(Some(Ok(bytes))),
-                None => Poll::Pending,
-            },
+            Poll::Ready(Some(item)) => return Poll::Ready(Some(item)),
+            Poll::Pending => {}
         }
+        match this.outbox.next_bytes(cx) {
+            Some(bytes) => Poll::Ready(Some(Ok(bytes))),
+            None => Poll::Pending,
+        }
+    }
+}
+
+/// Polls a stream only when it is due: on the first poll, after it
+/// yielded an item, and after it woke its waker.
+struct SessionGate {
+    wake: Arc<SessionWake>,
+}
+
+impl SessionGate {
+    fn new() -> Self {
+        Self {
+            wake: Arc::new(SessionWake {
+                // Due at first: the first poll starts the actor.
+                due: AtomicBool::new(true),
+                task: AtomicWaker::new(),
+            }),
+        }
+    }
+
+    /// Polls `session` if it is due, with a waker that makes it due again
+    /// and wakes `cx`'s task; `Pending` if it is not due.
+    fn poll<S: Stream + Unpin>(&self, session: &mut S, cx: &Context<'_>) -> Poll<Option<S::Item>> {
+        if !self.wake.due.swap(false, Ordering::AcqRel) {
+            return Poll::Pending;
+        }
+        // Registered before the poll: a wake-up from here on reaches this
+        // task, and makes the session due again.
+        self.wake.task.register(cx.waker());
+        let waker = waker_ref(&self.wake);
+        let polled = Pin::new(session).poll_next(&mut Context::from_waker(&waker));
+        if let Poll::Ready(Some(_)) = polled {
+            // It may hold more: ask it again on the next pull.
+            self.wake.due.store(true, Ordering::Release);
+        }
+        polled
+    }
+}
+
+/// The waker the session's context is polled with: it marks the context
+/// due, then wakes the connection's task.
+struct SessionWake {
+    due: AtomicBool,
+    task: AtomicWaker,
+}
+
+impl ArcWake for SessionWake {
+    fn wake_by_ref(this: &Arc<Self>) {
+        this.due.store(true, Ordering::Release);
+        this.task.wake();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{collections::VecDeque, sync::atomic::AtomicUsize, task::Waker};
+
+    use futures_util::task::waker;
+
+    use super::*;
+
+    /// A stream that counts its polls, yields what it is given and keeps
+    /// the waker of its last poll.
+    #[derive(Default)]
+    struct Counted {
+        polls: usize,
+        items: VecDeque<u32>,
+        waker: Option<Waker>,
+    }
+
+    impl Stream for Counted {
+        type Item = u32;
+
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u32>> {
+            self.polls += 1;
+            self.waker = Some(cx.waker().clone());
+            match self.items.pop_front() {
+                Some(item) => Poll::Ready(Some(item)),
+                None => Poll::Pending,
+            }
+        }
+    }
+
+    /// A task's waker that counts its wake-ups.
+    #[derive(Default)]
+    struct Task(AtomicUsize);
+
+    impl ArcWake for Task {
+        fn wake_by_ref(this: &Arc<Self>) {
+            this.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_session_is_polled_first_and_not_again_until_it_wakes() {
+        let task = Arc::new(Task::default());
+        let waker = waker(task.clone());
+        let cx = Context::from_waker(&waker);
+        let (gate, mut session) = (SessionGate::new(), Counted::default());
+        assert!(gate.poll(&mut session, &cx).is_pending());
+        // Pulls for the outbox's sake alone leave the session be.
+        assert!(gate.poll(&mut session, &cx).is_pending());
+        assert!(gate.poll(&mut session, &cx).is_pending());
+        assert_eq!(session.polls, 1);
+
+        // A timer, a frame read or a message wakes the session: its task
+        // is woken, and the next pull polls it.
+        session.items.push_back(7);
+        session.waker.take().expect("the session's waker").wake();
+        assert_eq!(task.0.load(Ordering::SeqCst), 1);
+        assert_eq!(gate.poll(&mut session, &cx), Poll::Ready(Some(7)));
+        assert_eq!(session.polls, 2);
+    }
+
+    #[test]
+    fn a_session_that_yielded_is_polled_again_on_the_next_pull() {
+        let task = Arc::new(Task::default());
+        let waker = waker(task.clone());
+        let cx = Context::from_waker(&waker);
+        let gate = SessionGate::new();
+        let mut session = Counted {
+            items: VecDeque::from([1, 2]),
+            ..Counted::default()
+        };
+        assert_eq!(gate.poll(&mut session, &cx), Poll::Ready(Some(1)));
+        assert_eq!(gate.poll(&mut session, &cx), Poll::Ready(Some(2)));
+        assert!(gate.poll(&mut session, &cx).is_pending());
+        assert!(gate.poll(&mut session, &cx).is_pending());
+        assert_eq!(session.polls, 3);
+        assert_eq!(task.0.load(Ordering::SeqCst), 0);
     }
 }
