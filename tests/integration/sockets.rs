@@ -59,13 +59,13 @@ async fn the_first_frame_is_a_snapshot_of_who_is_online() {
 #[actix_web::test]
 async fn a_snapshot_several_slices_long_arrives_whole_and_first() {
     // Logins hold users online for the login hold: long enough here for
-    // thirty of them to be made on a loaded machine.
+    // 45 of them to be made on a loaded machine.
     let app = spawn_app_with(|config| {
         config.signup_limit = 0;
         config.presence_login_hold_ms = 60_000;
     })
     .await;
-    let mut names: Vec<String> = (0..30)
+    let mut names: Vec<String> = (0..45)
         .map(|i| format!("{i:02}{}", "x".repeat(140)))
         .collect();
     let total: usize = names.iter().map(String::len).sum();
