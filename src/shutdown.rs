@@ -76,8 +76,8 @@ pub(crate) async fn stop_within_budget(hub: &Hub, server: &ServerHandle, drain: 
 /// with no answer at all. Paused first, the acceptor hands its last
 /// connections to workers that still serve them, and [`SETTLE_TIME`]
 /// lets the workers take them; later connections wait in the kernel's
-/// queue, for the next process on a socket that outlives this one, or to
-/// be refused when it closes, which a client or a proxy retries.
+/// queue, for the next process on a socket that outlives this one, or are
+/// reset when it closes, which a client or a proxy retries.
 async fn stop_accepting(server: &ServerHandle) {
     server.pause().await;
     tokio::time::sleep(SETTLE_TIME).await;
