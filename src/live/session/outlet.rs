@@ -10,7 +10,7 @@
 //!   frame read, a timer, a message in its mailbox), not on every pull:
 //!   a broadcast wakes thousands of sockets for their outbox alone, and
 //!   polling each session's empty mailbox on the way cost about a tenth of
-//!   a delivery. The context gets a waker of its own ([`SessionWake`])
+//!   a delivery. The context gets a waker of its own (`SessionWake`)
 //!   that marks it due before it wakes the connection's task.
 //! - When the session's stream ends (after a close frame), the outlet
 //!   first yields once, so the dispatcher writes the close frame out, and
